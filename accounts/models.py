@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_avatar
+
+
+class User(AbstractUser):
+    """The community member. Custom from day one so fields can grow without pain."""
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            # Imported members may have no email; everyone else's is unique
+            # regardless of case.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_ci_unique",
+            ),
+        ]
+
+    @property
+    def public_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        return (profile.display_name if profile else "") or self.username
+
+
+def avatar_upload_to(instance: Profile, filename: str) -> str:
+    return f"avatars/{instance.user_id}/{filename}"
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="profile")
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    bio = models.TextField(_("about you"), max_length=1000, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.username

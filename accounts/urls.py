@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("settings/profile/", views.account_settings, name="account_settings"),
+    path("u/<str:username>/", views.member_profile, name="member_profile"),
+]

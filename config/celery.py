@@ -1,0 +1,38 @@
+"""The Celery app. Periodic jobs are declared here, each with why it runs when it does."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("rapport")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # A cheap liveness signal: /readyz reports how long ago a worker last ran
+    # a task from each queue, so a stuck or missing worker shows up there.
+    "heartbeat-interactive": {
+        "task": "rapport.ops.heartbeat",
+        "schedule": 60.0,
+        "options": {"queue": "interactive"},
+        "kwargs": {"queue": "interactive"},
+    },
+    "heartbeat-mining": {
+        "task": "rapport.ops.heartbeat",
+        "schedule": 60.0,
+        "options": {"queue": "mining"},
+        "kwargs": {"queue": "mining"},
+    },
+}
+
+
+@app.task(name="rapport.ops.heartbeat", soft_time_limit=5, time_limit=10)
+def heartbeat(queue: str) -> None:
+    """Record that a worker consuming `queue` is alive (idempotent: last write wins)."""
+    from config.health import heartbeat_record
+
+    heartbeat_record(queue=queue)

@@ -1,0 +1,21 @@
+"""Local development: the `make run` default (SQLite, no Redis unless set)."""
+
+from __future__ import annotations
+
+import secrets
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR, SECRET_KEY, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+
+if not SECRET_KEY:
+    # Generate once and keep it in the ignored data folder, so sessions
+    # survive restarts without a secret ever entering the repository.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()

@@ -1,0 +1,133 @@
+"""Small, strict readers for environment variables.
+
+Each helper raises ImproperlyConfigured naming the variable, so a typo in a
+deployment fails at start-up instead of surfacing as odd behaviour later.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if required:
+            raise ImproperlyConfigured(f"{name} must be set.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false, 1/0, yes/no, on/off), got {value!r}.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}.")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_colour(name: str, default: str) -> str:
+    value = env_str(name, default)
+    if not _HEX_COLOUR.match(value or ""):
+        raise ImproperlyConfigured(f"{name} must be a colour like #1f5fbf, got {value!r}.")
+    return value.lower()
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value
+
+
+def env_database(name: str, default: str) -> dict:
+    import dj_database_url
+
+    url = env_str(name, default)
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except (ValueError, dj_database_url.UnknownSchemeError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a usable database URL: {exc}") from None
+    engine = config.get("ENGINE", "")
+    if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+        raise ImproperlyConfigured(f"{name} must point at PostgreSQL or SQLite, got {engine or url!r}.")
+    return config
+
+
+def env_redis_url(name: str) -> str | None:
+    url = env_str(name)
+    if url is None:
+        return None
+    if urlparse(url).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"{name} must start with redis:// or rediss://, got {url!r}.")
+    return url
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """The same Redis server with another logical database number."""
+    parts = urlparse(url)
+    return parts._replace(path=f"/{db}").geturl()
+
+
+def env_email(name: str, default: str) -> dict:
+    """Parse EMAIL_URL: smtp://user:pass@host:587?tls=1, smtps://..., console://, locmem://."""
+    url = env_str(name, default)
+    parts = urlparse(url)
+    scheme = parts.scheme
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if scheme in {"smtp", "smtps"}:
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"{name} must name a host, e.g. smtp://user:pass@mail.example.com:587")
+        query = parse_qs(parts.query)
+        use_ssl = scheme == "smtps" or query.get("ssl", ["0"])[0] in _TRUE
+        use_tls = not use_ssl and query.get("tls", ["1" if parts.port == 587 else "0"])[0] in _TRUE
+        try:
+            port = parts.port or (465 if use_ssl else 25)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": use_tls,
+            "EMAIL_USE_SSL": use_ssl,
+            "EMAIL_TIMEOUT": 10,
+        }
+    raise ImproperlyConfigured(f"{name} must start with smtp://, smtps://, console:// or locmem://, got {url!r}.")
