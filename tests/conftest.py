@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -26,8 +30,8 @@ def _service_missing(marker: str) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if marker == "redis" and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."
-    if marker == "worker" and (not settings.REDIS_URL or engine != "django.db.backends.postgresql"):
-        return "needs a real worker with Redis and PostgreSQL: set REDIS_URL and DATABASE_URL"
+    if marker == "worker" and not settings.REDIS_URL:
+        return "needs a real Celery worker, which needs Redis: set REDIS_URL=redis://..."
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
     return None
@@ -79,3 +83,60 @@ def anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A real `celery worker` process on the test broker, stopped after the test.
+
+    It runs with the test settings and the same environment, so it talks to the
+    same Redis (and, with `transactional_db`, the same test database).
+    """
+    from config.celery import app
+
+    app.control.purge()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")
+    db_name = settings.DATABASES["default"]["NAME"]
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Point the worker at the test database pytest-django created.
+        url = os.environ.get("DATABASE_URL", "")
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + db_name
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            "interactive,mining",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the Celery worker exited early:\n{process.stdout.read()}")
+        if app.control.ping(timeout=0.5):
+            break
+    else:
+        process.kill()
+        pytest.fail("the Celery worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()

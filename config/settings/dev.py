@@ -19,3 +19,7 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+
+# Static files come straight from the app and static/ folders (whitenoise's
+# finders); there is nothing collected to look for.
+STATIC_ROOT = None

@@ -16,6 +16,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+STATIC_ROOT = None  # served from the finders; nothing is collected for tests
 
 # Tests flush the cache between cases, so they get their own Redis database
 # and never touch the broker's queues (database 15 is the tests' broker).
