@@ -11,6 +11,11 @@ from accounts.validators import validate_avatar
 class User(AbstractUser):
     """The community member. Custom from day one so fields can grow without pain."""
 
+    # Members imported from another community (no password, no email) keep
+    # where they came from, so a re-import finds them and they can be claimed.
+    source = models.CharField(max_length=100, blank=True)
+    source_id = models.BigIntegerField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
@@ -21,6 +26,9 @@ class User(AbstractUser):
                 Lower("email"),
                 condition=~models.Q(email=""),
                 name="accounts_user_email_ci_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~models.Q(source=""), name="accounts_user_source_unique"
             ),
         ]
 
