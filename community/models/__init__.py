@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from community.models.posts import Comment, Post, PostKind, Revision, Vote
+from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
 from community.models.spaces import Space, ThreadKind, Visibility
 from community.models.threads import IdeaStatus, MeToo, Thread
 
 __all__ = [
+    "BodyFormat",
     "Comment",
     "IdeaStatus",
     "MeToo",

@@ -12,13 +12,20 @@ class PostKind(models.TextChoices):
     ANSWER = "answer", _("Answer")  # also replies in discussions
 
 
+class BodyFormat(models.TextChoices):
+    MARKDOWN = "markdown", _("Markdown")
+    # Imported posts whose source only had HTML keep it (sanitised) as the source.
+    HTML = "html", _("HTML")
+
+
 class Post(models.Model):
-    """The opening post of a thread, or an answer/reply. Body stored as Markdown and as rendered HTML."""
+    """The opening post of a thread, or an answer/reply. Body stored as its source and as sanitised HTML."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     kind = models.CharField(max_length=8, choices=PostKind)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts")
     body = models.TextField(_("body"))
+    body_format = models.CharField(max_length=8, choices=BodyFormat, default=BodyFormat.MARKDOWN)
     body_html = models.TextField()
     score = models.IntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
