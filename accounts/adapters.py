@@ -9,7 +9,7 @@ from accounts.services import profile_ensure
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
-        return getattr(settings, "RAPPORT_SIGNUP_OPEN", True)
+        return settings.RAPPORT_SIGNUP_OPEN
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
@@ -20,7 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
-        return getattr(settings, "RAPPORT_SIGNUP_OPEN", True)
+        return settings.RAPPORT_SIGNUP_OPEN
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form=form)

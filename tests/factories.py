@@ -34,3 +34,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     def with_profile(self, create, extracted, **kwargs):
         if create:
             Profile.objects.get_or_create(user=self)
+
+
+class SpaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "community.Space"
+
+    name = factory.Sequence(lambda n: f"Space {n}")
+    slug = factory.Sequence(lambda n: f"space-{n}")
+
+
+def ask(
+    author, space=None, *, title="How do I reset my wallet password?", body=None, tags=("wallet",), kind="question"
+):
+    """A thread created the way a member creates one: through the service."""
+    from community.services.threads import thread_create
+
+    return thread_create(
+        author=author,
+        space=space or SpaceFactory(),
+        kind=kind,
+        title=title,
+        body=body or "I forgot it and the recovery phrase screen is greyed out. What now?",
+        tags=list(tags),
+    )
+
+
+def answer(author, thread, body="Open settings, then choose 'Restore from recovery phrase'."):
+    from community.services.posts import answer_create
+
+    return answer_create(author=author, thread=thread, body=body)

@@ -259,6 +259,16 @@ RAPPORT_BRAND_PRIMARY = env_colour("RAPPORT_BRAND_PRIMARY", "#1f5fbf")
 RAPPORT_BRAND_ACCENT = env_colour("RAPPORT_BRAND_ACCENT", "#0f7b6c")
 RAPPORT_LOGO_URL = env_str("RAPPORT_LOGO_URL", "")
 
+# --- Community limits ---------------------------------------------------------
+RAPPORT_TITLE_MIN_LENGTH = env_int("RAPPORT_TITLE_MIN_LENGTH", 15, minimum=1)
+RAPPORT_TITLE_MAX_LENGTH = env_int("RAPPORT_TITLE_MAX_LENGTH", 150, minimum=10)
+RAPPORT_BODY_MIN_LENGTH = env_int("RAPPORT_BODY_MIN_LENGTH", 20, minimum=1)
+RAPPORT_BODY_MAX_LENGTH = env_int("RAPPORT_BODY_MAX_LENGTH", 32_000, minimum=100)
+RAPPORT_COMMENT_MIN_LENGTH = env_int("RAPPORT_COMMENT_MIN_LENGTH", 15, minimum=1)
+RAPPORT_COMMENT_MAX_LENGTH = env_int("RAPPORT_COMMENT_MAX_LENGTH", 600, minimum=10)
+RAPPORT_MAX_TAGS = env_int("RAPPORT_MAX_TAGS", 5, minimum=1)
+RAPPORT_SIGNUP_OPEN = env_bool("RAPPORT_SIGNUP_OPEN", True)
+
 # --- Security headers (prod.py turns on the HTTPS-only ones) -----------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,111 @@
+"""Writes for answers, replies, comments and edits (with revisions)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from community import permissions
+from community.models import BodyFormat, Comment, Post, PostKind, Revision, Thread
+from community.services.content import check_body, check_comment, check_title, clean_tags, render_body, thread_slug
+from community.signals import comment_published, post_published
+
+
+@transaction.atomic
+def answer_create(*, author: User, thread: Thread, body: str) -> Post:
+    """Answer a question (or reply in a discussion) and bump the thread's activity."""
+    if not permissions.can_reply(author, thread):
+        if thread.locked_at or thread.closed_at:
+            raise PermissionDenied(_("This thread is closed to new answers."))
+        raise PermissionDenied(_("You cannot answer in this thread."))
+    body = check_body(body)
+    now = timezone.now()
+    post = Post.objects.create(
+        thread=thread, kind=PostKind.ANSWER, author=author, body=body, body_html=render_body(body), created_at=now
+    )
+    Revision.objects.create(post=post, number=1, author=author, body=body, created_at=now)
+    Thread.objects.filter(pk=thread.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
+    transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
+    return post
+
+
+@transaction.atomic
+def comment_create(*, author: User, post: Post, body: str) -> Comment:
+    if not permissions.can_comment(author, post):
+        raise PermissionDenied(_("You cannot comment here."))
+    body = check_comment(body)
+    now = timezone.now()
+    comment = Comment.objects.create(post=post, author=author, body=body, body_html=render_body(body), created_at=now)
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    Thread.objects.filter(pk=post.thread_id).update(comment_count=F("comment_count") + 1, last_activity_at=now)
+    transaction.on_commit(lambda: comment_published.send(sender=Comment, comment_id=comment.pk))
+    return comment
+
+
+@transaction.atomic
+def post_edit(
+    *,
+    post: Post,
+    editor: User,
+    body: str,
+    reason: str = "",
+    title: str | None = None,
+    tags: list[str] | str | None = None,
+) -> Revision | None:
+    """Edit a post, keeping a revision. Title and tags apply to opening posts only.
+
+    Returns the new revision, or None when nothing changed.
+    """
+    if not permissions.can_edit_post(editor, post):
+        if post.thread.locked_at:
+            raise PermissionDenied(_("This thread is locked; it cannot be edited."))
+        raise PermissionDenied(_("You cannot edit this post."))
+    body = check_body(body)
+    thread = post.thread
+    is_opening = post.kind == PostKind.OPENING
+    new_title = check_title(title) if (is_opening and title is not None) else thread.title
+    current_tags = sorted(thread.tags.names()) if is_opening else []
+    new_tags = clean_tags(tags) if (is_opening and tags is not None) else current_tags
+    if body == post.body and new_title == thread.title and sorted(new_tags) == current_tags:
+        return None
+
+    now = timezone.now()
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    Post.objects.filter(pk=post.pk).update(
+        body=body, body_format=BodyFormat.MARKDOWN, body_html=render_body(body), edited_at=now
+    )
+    if is_opening:
+        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title), last_activity_at=now)
+        thread.tags.set(new_tags)
+    revision = Revision.objects.create(
+        post=post,
+        number=number,
+        author=editor,
+        title=new_title if is_opening else "",
+        tags=" ".join(new_tags),
+        body=body,
+        reason=reason.strip()[:300],
+        created_at=now,
+    )
+    post.refresh_from_db()
+    return revision
+
+
+def post_rollback(*, post: Post, revision: Revision, editor: User) -> Revision | None:
+    """Restore an earlier revision as a new revision (history is never rewritten)."""
+    if revision.post_id != post.pk:
+        raise ValidationError(_("That revision belongs to another post."))
+    is_opening = post.kind == PostKind.OPENING
+    return post_edit(
+        post=post,
+        editor=editor,
+        body=revision.body,
+        reason=_("Rolled back to revision %(n)d") % {"n": revision.number},
+        title=revision.title if is_opening and revision.title else None,
+        tags=revision.tags if is_opening else None,
+    )

@@ -1,0 +1,122 @@
+"""Writes for threads: asking, closing as duplicate, me-too."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from community import permissions
+from community.models import MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
+from community.models.threads import IdeaStatus
+from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
+from community.signals import post_published
+
+
+@transaction.atomic
+def thread_create(
+    *, author: User, space: Space, kind: str, title: str, body: str, tags: list[str] | str = ()
+) -> Thread:
+    """Open a thread with its opening post and first revision, then announce the post on commit."""
+    if not permissions.can_post_in_space(author, space):
+        raise PermissionDenied(_("You cannot post in this space."))
+    if kind not in ThreadKind.values:
+        raise ValidationError({"kind": _("Choose a kind of thread.")})
+    # Collect every field's problem at once, so the form shows them all.
+    errors: dict[str, list] = {}
+    for check, value in ((check_title, title), (check_body, body), (clean_tags, tags)):
+        try:
+            check(value)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    title, body, tag_names = check_title(title), check_body(body), clean_tags(tags)
+
+    now = timezone.now()
+    thread = Thread.objects.create(
+        space=space,
+        kind=kind,
+        title=title,
+        slug=thread_slug(title),
+        author=author,
+        created_at=now,
+        last_activity_at=now,
+        idea_status=IdeaStatus.NEW if kind == ThreadKind.IDEA else "",
+    )
+    post = Post.objects.create(
+        thread=thread, kind=PostKind.OPENING, author=author, body=body, body_html=render_body(body), created_at=now
+    )
+    Revision.objects.create(
+        post=post, number=1, author=author, title=title, tags=" ".join(tag_names), body=body, created_at=now
+    )
+    if tag_names:
+        thread.tags.set(tag_names)
+    transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
+    return thread
+
+
+@transaction.atomic
+def thread_close_as_duplicate(*, thread: Thread, canonical: Thread, actor: User) -> bool:
+    """Close a question as a duplicate of another. Returns False when it already pointed there."""
+    if not permissions.can_moderate(actor, thread.space):
+        raise PermissionDenied(_("Only moderators can close threads as duplicates."))
+    if canonical.pk == thread.pk:
+        raise ValidationError(_("A thread cannot be a duplicate of itself."))
+    if canonical.duplicate_of_id is not None:
+        # Point at the end of the chain so readers land on the real answer.
+        canonical = Thread.objects.get(pk=canonical.duplicate_of_id)
+    if not permissions.can_view_thread(actor, canonical):
+        raise PermissionDenied(_("You cannot see that thread."))
+    locked = Thread.objects.select_for_update().get(pk=thread.pk)
+    if locked.duplicate_of_id == canonical.pk:
+        return False
+    previous = locked.duplicate_of_id
+    now = timezone.now()
+    Thread.objects.filter(pk=thread.pk).update(duplicate_of=canonical, closed_at=now, close_reason="duplicate")
+    Thread.objects.filter(pk=canonical.pk).update(duplicate_count=F("duplicate_count") + 1)
+    if previous:
+        Thread.objects.filter(pk=previous).update(duplicate_count=F("duplicate_count") - 1)
+    thread.duplicate_of, thread.closed_at, thread.close_reason = canonical, now, "duplicate"
+    return True
+
+
+@transaction.atomic
+def thread_reopen(*, thread: Thread, actor: User) -> bool:
+    """Reopen a closed thread (undoing a duplicate link). Returns False when it was open."""
+    if not permissions.can_moderate(actor, thread.space):
+        raise PermissionDenied(_("Only moderators can reopen threads."))
+    locked = Thread.objects.select_for_update().get(pk=thread.pk)
+    if locked.closed_at is None:
+        return False
+    if locked.duplicate_of_id:
+        Thread.objects.filter(pk=locked.duplicate_of_id).update(duplicate_count=F("duplicate_count") - 1)
+    Thread.objects.filter(pk=thread.pk).update(duplicate_of=None, closed_at=None, close_reason="")
+    thread.duplicate_of, thread.closed_at, thread.close_reason = None, None, ""
+    return True
+
+
+@transaction.atomic
+def me_too_set(*, thread: Thread, member: User, on: bool) -> bool:
+    """Say (or unsay) 'I have this question too'. Returns whether anything changed."""
+    if thread.kind != ThreadKind.QUESTION:
+        raise ValidationError(_("Only questions take a 'me too'."))
+    if not permissions.is_active_member(member) or not permissions.can_view_thread(member, thread):
+        raise PermissionDenied(_("Sign in to say you have this question too."))
+    if thread.author_id == member.pk:
+        raise ValidationError(_("You asked this question."))
+    if on:
+        try:
+            with transaction.atomic():
+                MeToo.objects.create(thread=thread, member=member)
+        except IntegrityError:
+            return False
+        Thread.objects.filter(pk=thread.pk).update(me_too_count=F("me_too_count") + 1)
+        return True
+    deleted, _rows = MeToo.objects.filter(thread=thread, member=member).delete()
+    if deleted:
+        Thread.objects.filter(pk=thread.pk).update(me_too_count=F("me_too_count") - 1)
+    return bool(deleted)

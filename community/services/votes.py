@@ -1,0 +1,71 @@
+"""Up/down votes on posts, and accepting answers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from community import permissions
+from community.models import Post, PostKind, Thread, Vote
+from community.signals import answer_accepted
+
+
+@transaction.atomic
+def vote_cast(*, voter: User, post: Post, value: int) -> Vote | None:
+    """Set the member's vote on a post to +1, -1, or 0 (retract). Returns the vote, or None when retracted.
+
+    The post row is locked so concurrent votes from one member cannot double-count.
+    """
+    if value not in (1, -1, 0):
+        raise ValidationError(_("A vote is up or down."))
+    if post.author_id == voter.pk:
+        raise PermissionDenied(_("You cannot vote on your own post."))
+    if not permissions.can_vote(voter, post):
+        raise PermissionDenied(_("You cannot vote on this post."))
+    Post.objects.select_for_update().filter(pk=post.pk).first()
+    existing = Vote.objects.filter(post=post, voter=voter).first()
+    old = existing.value if existing else 0
+    if value == old:
+        return existing
+    if value == 0:
+        existing.delete()
+        vote = None
+    elif existing:
+        existing.value = value
+        existing.save(update_fields=["value"])
+        vote = existing
+    else:
+        vote = Vote.objects.create(post=post, voter=voter, value=value, created_at=timezone.now())
+    delta = value - old
+    Post.objects.filter(pk=post.pk).update(score=F("score") + delta)
+    if post.kind == PostKind.OPENING:
+        Thread.objects.filter(pk=post.thread_id).update(score=F("score") + delta)
+    post.score += delta
+    return vote
+
+
+@transaction.atomic
+def answer_accept(*, thread: Thread, answer: Post | None, actor: User) -> bool:
+    """Accept `answer` (or un-accept with None). The asker, or staff on their behalf.
+
+    Returns False when nothing changed.
+    """
+    if not permissions.can_accept(actor, thread, answer):
+        if answer is not None and answer.thread_id != thread.pk:
+            raise ValidationError(_("That answer belongs to another question."))
+        raise PermissionDenied(_("Only the person who asked can accept an answer."))
+    locked = Thread.objects.select_for_update().get(pk=thread.pk)
+    new_id = answer.pk if answer else None
+    if locked.accepted_answer_id == new_id:
+        return False
+    Thread.objects.filter(pk=thread.pk).update(accepted_answer_id=new_id)
+    thread.accepted_answer_id = new_id
+    if answer is not None:
+        transaction.on_commit(
+            lambda: answer_accepted.send(sender=Thread, thread_id=thread.pk, answer_id=answer.pk, actor_id=actor.pk)
+        )
+    return True
