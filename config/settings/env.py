@@ -83,6 +83,8 @@ def env_database(name: str, default: str) -> dict:
     engine = config.get("ENGINE", "")
     if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured(f"{name} must point at PostgreSQL or SQLite, got {engine or url!r}.")
+    if engine == "django.db.backends.postgresql" and not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} must name the database, e.g. postgres://user:password@host:5432/rapport")
     return config
 
 
@@ -113,13 +115,15 @@ def env_email(name: str, default: str) -> dict:
     if scheme in {"smtp", "smtps"}:
         if not parts.hostname:
             raise ImproperlyConfigured(f"{name} must name a host, e.g. smtp://user:pass@mail.example.com:587")
-        query = parse_qs(parts.query)
-        use_ssl = scheme == "smtps" or query.get("ssl", ["0"])[0] in _TRUE
-        use_tls = not use_ssl and query.get("tls", ["1" if parts.port == 587 else "0"])[0] in _TRUE
         try:
-            port = parts.port or (465 if use_ssl else 25)
+            # urlparse only checks the port when it is read; read it once, here.
+            explicit_port = parts.port
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+        query = parse_qs(parts.query)
+        use_ssl = scheme == "smtps" or query.get("ssl", ["0"])[0] in _TRUE
+        use_tls = not use_ssl and query.get("tls", ["1" if explicit_port == 587 else "0"])[0] in _TRUE
+        port = explicit_port or (465 if use_ssl else 25)
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parts.hostname,
