@@ -96,7 +96,8 @@ def render_body(source: str) -> str:
         return reverse("member_profile", args=[username]) if username in existing else None
 
     def tag_url(tag: str) -> str | None:
-        return reverse("tag_detail", args=[tag])
+        # Only what could be a real tag becomes a link.
+        return reverse("tag_detail", args=[tag]) if tag == normalize_tag(tag) else None
 
     return render_markdown(source, mention_url=mention_url, tag_url=tag_url)
 
