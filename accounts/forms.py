@@ -7,7 +7,7 @@ from accounts.models import Profile
 
 
 class ProfileForm(forms.ModelForm):
-    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
     class Meta:

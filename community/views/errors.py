@@ -3,13 +3,15 @@ the 500 page shows when the database may be the thing that failed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
 
 def _render(title: str, body: str, status: int) -> HttpResponse:
-    html = loader.render_to_string("error.html", {"title": title, "body": body})
+    context = {"title": title, "body": body, "status": status, "site_name": settings.RAPPORT_SITE_NAME}
+    html = loader.render_to_string("error.html", context)
     return HttpResponse(html, status=status)
 
 

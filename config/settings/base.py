@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.settings.env import (
     env_bool,
+    env_brand_colour,
     env_choice,
-    env_colour,
     env_database,
     env_email,
     env_int,
@@ -255,9 +255,13 @@ ADMINS = [("Admin", address) for address in env_list("ADMIN_EMAILS", [])]
 # --- Brand -------------------------------------------------------------------
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
 RAPPORT_TAGLINE = env_str("RAPPORT_TAGLINE", "")
-RAPPORT_BRAND_PRIMARY = env_colour("RAPPORT_BRAND_PRIMARY", "#1f5fbf")
-RAPPORT_BRAND_ACCENT = env_colour("RAPPORT_BRAND_ACCENT", "#0f7b6c")
+RAPPORT_BRAND_PRIMARY = env_brand_colour("RAPPORT_BRAND_PRIMARY", "#1f5fbf")
+RAPPORT_BRAND_ACCENT = env_brand_colour("RAPPORT_BRAND_ACCENT", "#0f7b6c")
 RAPPORT_LOGO_URL = env_str("RAPPORT_LOGO_URL", "")
+# The site's public address, for links in emails and feeds written outside a request.
+RAPPORT_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not RAPPORT_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"RAPPORT_BASE_URL must start with http:// or https://, got {RAPPORT_BASE_URL!r}.")
 
 # --- Community limits ---------------------------------------------------------
 RAPPORT_TITLE_MIN_LENGTH = env_int("RAPPORT_TITLE_MIN_LENGTH", 15, minimum=1)

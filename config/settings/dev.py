@@ -23,3 +23,4 @@ if not SECRET_KEY:
 # Static files come straight from the app and static/ folders (whitenoise's
 # finders); there is nothing collected to look for.
 STATIC_ROOT = None
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

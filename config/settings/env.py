@@ -65,6 +65,32 @@ def env_colour(name: str, default: str) -> str:
     return value.lower()
 
 
+def _relative_luminance(hex_colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    """WCAG contrast ratio of white text on this colour."""
+    return 1.05 / (_relative_luminance(hex_colour) + 0.05)
+
+
+def env_brand_colour(name: str, default: str) -> str:
+    """A brand colour that white text stays readable on (WCAG AA, 4.5:1)."""
+    colour = env_colour(name, default)
+    ratio = contrast_with_white(colour)
+    if ratio < 4.5:
+        raise ImproperlyConfigured(
+            f"{name}={colour} is too light for white text (contrast {ratio:.2f}:1, at least 4.5:1 is needed); "
+            "choose a darker shade."
+        )
+    return colour
+
+
 def env_choice(name: str, default: str, choices: list[str]) -> str:
     value = env_str(name, default)
     if value not in choices:

@@ -566,3 +566,15 @@ def test_the_readme_configuration_table_lists_every_variable():
 def test_the_readme_configuration_table_lists_nothing_the_settings_do_not_read():
     stale = _readme_configuration_names() - settings_environment_names() - BOOTSTRAP_NAMES
     assert not stale, f"README.md's configuration table lists {sorted(stale)}, which the settings do not read"
+
+
+def test_a_brand_colour_too_light_for_white_text_is_refused(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.env import env_brand_colour
+
+    monkeypatch.setenv("RAPPORT_BRAND_PRIMARY", "#ffcc00")
+    with pytest.raises(ImproperlyConfigured, match=r"RAPPORT_BRAND_PRIMARY=#ffcc00 is too light .* 1\.51:1"):
+        env_brand_colour("RAPPORT_BRAND_PRIMARY", "#1f5fbf")
+    monkeypatch.setenv("RAPPORT_BRAND_PRIMARY", "#1F5FBF")
+    assert env_brand_colour("RAPPORT_BRAND_PRIMARY", "#000000") == "#1f5fbf"
