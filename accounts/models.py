@@ -42,6 +42,13 @@ def avatar_upload_to(instance: Profile, filename: str) -> str:
     return f"avatars/{instance.user_id}/{filename}"
 
 
+class EmailFrequency(models.TextChoices):
+    INSTANT = "instant", _("Right away")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    OFF = "off", _("Never")
+
+
 class Profile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="profile")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
@@ -49,6 +56,9 @@ class Profile(models.Model):
     avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])
     location = models.CharField(_("location"), max_length=100, blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
+    email_frequency = models.CharField(
+        _("email me about activity"), max_length=8, choices=EmailFrequency, default=EmailFrequency.INSTANT
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

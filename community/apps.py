@@ -8,3 +8,6 @@ class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Community")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from community import receivers  # noqa: F401 - connects the signal receivers

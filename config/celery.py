@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -13,6 +14,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Digests go out early morning in the site's time zone, when people read mail.
+    "digests-daily": {
+        "task": "rapport.email.digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "digests-weekly": {
+        "task": "rapport.email.digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+        "args": ("weekly",),
+    },
     # A cheap liveness signal: /readyz reports how long ago a worker last ran
     # a task from each queue, so a stuck or missing worker shows up there.
     "heartbeat-interactive": {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from community.models.notifications import Follow, Notification, NotificationKind
 from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
 from community.models.spaces import Space, ThreadKind, Visibility
 from community.models.threads import IdeaStatus, MeToo, Thread
@@ -7,8 +8,11 @@ from community.models.threads import IdeaStatus, MeToo, Thread
 __all__ = [
     "BodyFormat",
     "Comment",
+    "Follow",
     "IdeaStatus",
     "MeToo",
+    "Notification",
+    "NotificationKind",
     "Post",
     "PostKind",
     "Revision",

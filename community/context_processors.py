@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from community.selectors.notifications import notifications_unread_count
+
+
+def notifications(request: HttpRequest) -> dict:
+    """The bell's unread count: one indexed COUNT, and only when a page shows the bell."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": SimpleLazyObject(lambda: notifications_unread_count(member=user))}

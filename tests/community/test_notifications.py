@@ -1,0 +1,193 @@
+"""Who gets notified, by which route, and that every step is safe to run twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from accounts.models import Profile
+from community import tasks
+from community.models import Follow, Notification, Visibility
+from community.services.emails import digest_send, members_due_digest, notification_email_send
+from community.services.notifications import (
+    follow_set,
+    notifications_mark_read,
+    notify_answer_accepted,
+    notify_comment_published,
+    notify_post_published,
+    unsubscribe_token,
+    unsubscribe_user_from_token,
+)
+from community.services.posts import comment_create
+from community.services.votes import answer_accept
+from tests.factories import SpaceFactory, UserFactory, answer, ask
+
+pytestmark = pytest.mark.django_db
+
+
+def _frequency(user, value):
+    Profile.objects.filter(user=user).update(email_frequency=value)
+
+
+@pytest.fixture
+def question(member):
+    return ask(member)
+
+
+def test_the_asker_hears_about_an_answer_once_however_often_the_task_runs(question, member, other_member):
+    reply = answer(other_member, question)
+    first = notify_post_published(post_id=reply.pk)
+    second = notify_post_published(post_id=reply.pk)
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.kind, notification.actor) == (member, "answer", other_member)
+    assert first == second == [notification.pk]  # still unsent, so both runs hand it to the mailer
+
+
+def test_the_answerer_is_not_notified_of_their_own_answer_but_other_followers_are(question, member, other_member):
+    third = UserFactory(username="carol")
+    answer(third, question)  # carol now follows the thread
+    reply = answer(other_member, question)
+    notify_post_published(post_id=reply.pk)
+    recipients = dict(Notification.objects.values_list("recipient__username", "kind"))
+    assert recipients == {"alice": "answer", "carol": "watched"}
+
+
+def test_mentions_notify_only_members_who_can_see_the_thread(member, other_member, staff):
+    private = ask(staff, SpaceFactory(visibility=Visibility.STAFF), title="Refund policy draft for the team")
+    reply = answer(staff, private, body="Thoughts, @alice and @sam? Nobody else should see this.")
+    notify_post_published(post_id=reply.pk)
+    assert not Notification.objects.filter(recipient=member).exists()
+
+    public = ask(other_member)
+    reply = answer(staff, public, body="@alice had the same problem last week, see her post.")
+    notify_post_published(post_id=reply.pk)
+    assert Notification.objects.get(recipient=member).kind == "mention"
+
+
+def test_a_comment_notifies_the_post_author(question, member, other_member):
+    comment = comment_create(author=other_member, post=question.posts.get(), body="Which version are you on?")
+    notify_comment_published(comment_id=comment.pk)
+    notify_comment_published(comment_id=comment.pk)
+    assert Notification.objects.get().kind == "comment"
+
+
+def test_the_answerer_hears_their_answer_was_accepted_unless_it_was_taken_back(question, member, other_member):
+    reply = answer(other_member, question)
+    answer_accept(thread=question, answer=reply, actor=member)
+    notify_answer_accepted(thread_id=question.pk, answer_id=reply.pk, actor_id=member.pk)
+    assert Notification.objects.get(recipient=other_member).kind == "accepted"
+
+    second = answer(UserFactory(), question)
+    answer_accept(thread=question, answer=second, actor=member)
+    answer_accept(thread=question, answer=None, actor=member)
+    assert notify_answer_accepted(thread_id=question.pk, answer_id=second.pk, actor_id=member.pk) == []
+
+
+def test_space_and_tag_followers_hear_about_new_threads(member, other_member):
+    space = SpaceFactory()
+    carol = UserFactory(username="carol")
+    follow_set(member=other_member, space=space, on=True)
+    thread = ask(member, space, tags=["billing"])
+    from taggit.models import Tag
+
+    follow_set(member=carol, tag=Tag.objects.get(name="billing"), on=True)
+    notify_post_published(post_id=thread.posts.get().pk)
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"bob", "carol"}
+
+
+def test_following_twice_is_one_follow_and_unfollowing_stops_notifications(question, member, other_member):
+    assert follow_set(member=other_member, thread=question, on=True) is True
+    assert follow_set(member=other_member, thread=question, on=True) is False
+    assert follow_set(member=other_member, thread=question, on=False) is True
+    assert follow_set(member=member, thread=question, on=False) is True  # the asker unfollows their own thread
+    reply = answer(UserFactory(), question)
+    notify_post_published(post_id=reply.pk)
+    # The asker still hears about answers to their question; nobody else does.
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["alice"]
+    assert Follow.objects.filter(member=other_member).count() == 0
+
+
+def test_instant_email_is_sent_once_with_one_click_unsubscribe(question, member, other_member):
+    reply = answer(other_member, question)
+    [notification_id] = notify_post_published(post_id=reply.pk)
+    assert notification_email_send(notification_id=notification_id) is True
+    assert notification_email_send(notification_id=notification_id) is False
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [member.email]
+    assert question.title in message.subject
+    assert f"/t/{question.pk}/" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    token = message.extra_headers["List-Unsubscribe"].strip("<>").rstrip("/").rsplit("/", 1)[1]
+    assert unsubscribe_user_from_token(token) == member
+    html = message.alternatives[0][0]
+    assert question.title in html
+
+
+def test_members_on_digests_or_off_get_no_instant_email(question, member, other_member):
+    _frequency(member, "daily")
+    [notification_id] = notify_post_published(post_id=answer(other_member, question).pk)
+    assert notification_email_send(notification_id=notification_id) is False
+    assert Notification.objects.get(pk=notification_id).emailed_at is None  # left for the digest
+    _frequency(member, "off")
+    assert notification_email_send(notification_id=notification_id) is False
+    assert mail.outbox == []
+
+
+def test_the_daily_digest_lists_unread_activity_once(member, other_member):
+    _frequency(member, "daily")
+    first = ask(member, title="First question about shipping times")
+    second = ask(member, title="Second question about return labels")
+    for thread in (first, second):
+        notify_post_published(post_id=answer(other_member, thread).pk)
+    assert members_due_digest(frequency="daily") == [member.pk]
+    assert members_due_digest(frequency="weekly") == []
+
+    assert digest_send(user_id=member.pk, frequency="daily") == 2
+    assert digest_send(user_id=member.pk, frequency="daily") == 0
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert first.title in body and second.title in body
+    assert "2 updates" in mail.outbox[0].subject
+    assert members_due_digest(frequency="daily") == []
+
+
+def test_read_notifications_are_left_out_of_digests(question, member, other_member):
+    _frequency(member, "weekly")
+    notify_post_published(post_id=answer(other_member, question).pk)
+    assert notifications_mark_read(member=member) == 1
+    assert notifications_mark_read(member=member) == 0
+    assert digest_send(user_id=member.pk, frequency="weekly") == 0
+    assert mail.outbox == []
+
+
+def test_a_tampered_unsubscribe_token_is_refused(member):
+    token = unsubscribe_token(member)
+    assert unsubscribe_user_from_token(token) == member
+    assert unsubscribe_user_from_token(token[:-2] + "xx") is None
+
+
+def test_publishing_enqueues_notification_work_only_after_commit(
+    question, other_member, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(tasks.notify_post_published, "delay", lambda post_id: sent.append(post_id))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reply = answer(other_member, question)
+    assert sent == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+    assert sent == [reply.pk]
+
+
+def test_notification_tasks_run_twice_leave_the_same_state(question, member, other_member):
+    reply = answer(other_member, question)
+    for _ in range(2):
+        tasks.notify_post_published.run(reply.pk)  # .delay of the email task goes to the test broker
+    notification = Notification.objects.get()
+    for _ in range(2):
+        tasks.send_notification_email.run(notification.pk)
+    assert len(mail.outbox) == 1
+    for _ in range(2):
+        tasks.send_digest.run(member.pk, "daily")
+    assert len(mail.outbox) == 1
