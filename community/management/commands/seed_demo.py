@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import profile_ensure
+from community.demo.content import demo_content_create
 
 ADMIN_USERNAME = "admin"
 ADMIN_EMAIL = "admin@example.com"
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             credentials.write_text(f"username: {ADMIN_USERNAME}\npassword: {password}\n")
             credentials.chmod(0o600)
             self.stdout.write(self.style.SUCCESS("Created the demo admin."))
+        if demo_content_create():
+            self.stdout.write(self.style.SUCCESS("Created the demo community: spaces, members, questions and answers."))
         if credentials.exists():
             self.stdout.write(f"Sign in as the demo admin with the details in {credentials}:")
             self.stdout.write(credentials.read_text())
