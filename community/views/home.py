@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from community.selectors.lists import thread_list
+
+HOME_THREADS = 20
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "community/home.html")
+    page = thread_list(user=request.user, limit=HOME_THREADS)
+    return render(request, "community/home.html", {"rows": page.items, "next_cursor": page.next_cursor})

@@ -1,0 +1,113 @@
+"""Forms check the shape of what was sent; the services decide whether it is allowed and well-formed.
+
+Length limits, tag rules and permissions live in the services (they raise
+ValidationError keyed by these field names), so the form and the service
+never disagree: views pass a service's ValidationError back with add_error.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Space, ThreadKind
+
+MARKDOWN_HINT = _(
+    "Markdown works: **bold**, *italic*, `code`, [a link](https://example.com), "
+    "lists starting with - and code blocks fenced with ```. Mention members with @name and tags with #tag."
+)
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else above it."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class AskForm(forms.Form):
+    space = forms.ModelChoiceField(
+        label=_("Space"), queryset=Space.objects.none(), empty_label=_("Choose a space"), to_field_name="slug"
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("The space's usual kind")), *ThreadKind.choices],
+        required=False,
+        help_text=_("A question gets answers and one can be accepted; a discussion is a conversation."),
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=settings.RAPPORT_TITLE_MAX_LENGTH,
+        help_text=_("Say what you need in one sentence, as you would ask a friend."),
+    )
+    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 10}), help_text=MARKDOWN_HINT)
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=300)
+
+    def __init__(self, *args, spaces, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["space"].queryset = spaces
+        self.fields["tags"].help_text = _("Up to %(n)d, separated by commas, such as: wallet, sync") % {
+            "n": settings.RAPPORT_MAX_TAGS
+        }
+        # Similar questions while typing: htmx asks after a pause, not on every key.
+        self.fields["title"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "hx-get": reverse("ask_similar"),
+                "hx-trigger": "keyup changed delay:400ms, search",
+                "hx-target": "#similar-threads",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        space = data.get("space")
+        if space is not None and not data.get("kind"):
+            data["kind"] = space.default_kind
+        return data
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), help_text=MARKDOWN_HINT)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PostEditForm(forms.Form):
+    """Editing a post; title and tags are offered for opening posts only."""
+
+    title = forms.CharField(label=_("Title"), max_length=settings.RAPPORT_TITLE_MAX_LENGTH)
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=300, help_text=_("Separated by commas, such as: wallet, sync")
+    )
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}), help_text=MARKDOWN_HINT)
+    reason = forms.CharField(
+        label=_("Reason for the edit"),
+        required=False,
+        max_length=300,
+        help_text=_("Shown in the history, such as: fixed a typo, added the error message."),
+    )
+
+    def __init__(self, *args, is_opening: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_opening:
+            del self.fields["title"]
+            del self.fields["tags"]
+
+
+class VoteForm(forms.Form):
+    value = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1"), ("0", "0")], coerce=int)
+
+
+class ToggleForm(forms.Form):
+    """Accept or un-accept, say or unsay "me too": on=1 or on=0."""
+
+    on = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")

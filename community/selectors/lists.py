@@ -1,0 +1,259 @@
+"""Thread lists: the feed, by space, tag and kind, and similar titles for the ask page.
+
+Every list goes through `_visible_threads`, so a thread in a space the user
+may not see never appears, whatever the filter. Rows are plain dataclasses
+with their URLs and labels already worked out, so the template only prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from community import permissions
+from community.models import IdeaStatus, Space, Thread, ThreadKind
+from community.selectors.links import Links
+from community.selectors.pagination import Page, keyset_page
+
+PAGE_SIZE = 30
+
+KIND_LABELS = dict(ThreadKind.choices)
+IDEA_STATUS_LABELS = dict(IdeaStatus.choices)
+
+
+class Sort(StrEnum):
+    LATEST = "latest"
+    NEWEST = "newest"
+    UNANSWERED = "unanswered"
+    UNSOLVED = "unsolved"
+    TOP = "top"
+
+
+# Each sort walks one of Thread's (key, id) indexes.
+SORT_KEYS: dict[Sort, tuple[str, type]] = {
+    Sort.LATEST: ("last_activity_at", datetime),
+    Sort.NEWEST: ("created_at", datetime),
+    Sort.UNANSWERED: ("created_at", datetime),
+    Sort.UNSOLVED: ("last_activity_at", datetime),
+    Sort.TOP: ("score", int),
+}
+
+PERIODS: dict[str, timedelta | None] = {
+    "day": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=30),
+    "all": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TagLink:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRow:
+    id: int
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+    space_name: str
+    space_url: str
+    tags: list[TagLink]
+    author_name: str
+    author_url: str | None
+    answer_count: int
+    score: int
+    view_count: int
+    is_solved: bool
+    is_closed: bool
+    is_duplicate: bool
+    idea_status: str
+    idea_status_label: str
+    activity_at: datetime
+    activity_iso: str
+    created_at: datetime
+
+
+def author_display(user, links: Links) -> tuple[str, str | None]:
+    """(name to show, profile URL) for a post's or thread's author; they may have been erased."""
+    if user is None:
+        return "", None
+    return user.public_name, links.member(user.username)
+
+
+def _visible_threads(user) -> QuerySet[Thread]:
+    return Thread.objects.filter(
+        deleted_at__isnull=True, space__visibility__in=permissions.visible_visibilities(user)
+    ).select_related("space", "author__profile")
+
+
+def _row(thread: Thread, links: Links) -> ThreadRow:
+    author_name, author_url = author_display(thread.author, links)
+    # The prefetch cache holds the tags; sorting in Python keeps it to that one query.
+    tag_names = sorted(tag.name for tag in thread.tags.all())
+    return ThreadRow(
+        id=thread.pk,
+        title=thread.title,
+        url=links.thread(thread.pk, thread.slug),
+        kind=thread.kind,
+        kind_label=KIND_LABELS.get(thread.kind, thread.kind),
+        space_name=thread.space.name,
+        space_url=links.space(thread.space.slug),
+        tags=[TagLink(name, links.tag(name)) for name in tag_names],
+        author_name=author_name,
+        author_url=author_url,
+        answer_count=thread.answer_count,
+        score=thread.score,
+        view_count=thread.view_count,
+        is_solved=thread.accepted_answer_id is not None,
+        is_closed=thread.closed_at is not None,
+        is_duplicate=thread.duplicate_of_id is not None,
+        idea_status=thread.idea_status,
+        idea_status_label=IDEA_STATUS_LABELS.get(thread.idea_status, ""),
+        activity_at=thread.last_activity_at,
+        activity_iso=thread.last_activity_at.isoformat(),
+        created_at=thread.created_at,
+    )
+
+
+def thread_list(
+    *,
+    user,
+    sort: Sort | str = Sort.LATEST,
+    period: str = "all",
+    space: Space | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    idea_status: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of threads the user may see, as ThreadRows, with cursors for the next and previous pages.
+
+    The caller checks that `space` is visible (space_get_for_user); the
+    visibility filter here still applies, so a wrong caller leaks nothing.
+    Unknown sorts or periods fall back to the defaults.
+    """
+    try:
+        sort = Sort(sort)
+    except ValueError:
+        sort = Sort.LATEST
+    queryset = _visible_threads(user)
+    if space is not None:
+        queryset = queryset.filter(space=space)
+    if tag:
+        queryset = queryset.filter(tags__name=tag)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if idea_status:
+        queryset = queryset.filter(kind=ThreadKind.IDEA, idea_status=idea_status)
+    if sort == Sort.UNANSWERED:
+        queryset = queryset.filter(answer_count=0, closed_at__isnull=True)
+    elif sort == Sort.UNSOLVED:
+        queryset = queryset.filter(kind=ThreadKind.QUESTION, accepted_answer__isnull=True, closed_at__isnull=True)
+    elif sort == Sort.TOP and PERIODS.get(period):
+        queryset = queryset.filter(created_at__gte=timezone.now() - PERIODS[period])
+
+    key, value_type = SORT_KEYS[sort]
+    page = keyset_page(
+        queryset.prefetch_related("tags"), key=key, value_type=value_type, limit=limit, after=after, before=before
+    )
+    links = Links()
+    return Page(
+        items=[_row(thread, links) for thread in page.items],
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+    )
+
+
+def tag_thread_count(*, user, tag: str) -> int:
+    """How many threads the user may see carry this tag: one tag's rows, never the whole table."""
+    return _visible_threads(user).filter(tags__name=tag).order_by().count()
+
+
+# --- Similar titles ---------------------------------------------------------------
+
+# Words that say nothing about what a question is about.
+_STOPWORDS = frozenset(
+    " ".join(
+        [
+            "a about after all also am an and any are as at be been but by can cant could did do does doesnt dont",
+            "for from get gets getting got had has have having how i if im in into is isnt it its ive just me my no",
+            "not of on or our should so some than that the their them then there these they this to too up us use",
+            "using was we were what when where which while who why will with wont would you your",
+        ]
+    ).split()
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_SIGNIFICANT_WORDS = 6
+
+
+def significant_words(title: str) -> list[str]:
+    """The longest distinct non-stopwords of a title, at most six: what the title is about."""
+    words: list[str] = []
+    for word in _WORD.findall(title.lower().replace("'", "")):
+        if len(word) >= 3 and word not in _STOPWORDS and word not in words:
+            words.append(word)
+    words.sort(key=len, reverse=True)
+    return words[:MAX_SIGNIFICANT_WORDS]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarThread:
+    id: int
+    title: str
+    url: str
+    kind_label: str
+    answer_count: int
+    is_solved: bool
+
+
+def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
+    """Up to `limit` visible threads whose titles share the most significant words with `title`.
+
+    Deliberately simple (substring matches on titles, best match count then
+    score first); full-text search will replace the inside of this function,
+    and callers only rely on its signature.
+    """
+    words = significant_words(title)
+    if not words:
+        return []
+    matched = sum(
+        (Case(When(title__icontains=word, then=Value(1)), default=Value(0)) for word in words),
+        start=Value(0),
+    )
+    any_word = Q()
+    for word in words:
+        any_word |= Q(title__icontains=word)
+    # With three or more words, one shared word ("password") is noise rather than similarity.
+    needed = 2 if len(words) >= 3 else 1
+    threads = (
+        Thread.objects.filter(
+            any_word, deleted_at__isnull=True, space__visibility__in=permissions.visible_visibilities(user)
+        )
+        .annotate(matched=matched * Value(1, output_field=IntegerField()))
+        .filter(matched__gte=needed)
+        .order_by("-matched", "-score", "-id")
+        .only("id", "title", "slug", "kind", "answer_count", "accepted_answer_id")[:limit]
+    )
+    links = Links()
+    return [
+        SimilarThread(
+            id=t.pk,
+            title=t.title,
+            url=links.thread(t.pk, t.slug),
+            kind_label=KIND_LABELS.get(t.kind, t.kind),
+            answer_count=t.answer_count,
+            is_solved=t.accepted_answer_id is not None,
+        )
+        for t in threads
+    ]

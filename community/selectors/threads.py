@@ -1,0 +1,308 @@
+"""The thread page: a thread, its posts in reading order, their comments, and the reader's own votes.
+
+The page costs the same handful of queries however many answers and comments
+it shows (tests/community/test_views_threads.py holds it to that):
+
+1. the thread, with its space, author and the thread it duplicates;
+2. its tags;
+3. the opening post and 4. one page of answers, each with author and profile;
+5. every comment on those posts, with authors, in one prefetch;
+6. the reader's votes on those posts, and 7. their "me too" (members only);
+8. related threads sharing a tag.
+
+Everything a post's template needs (URLs, permissions, names, ISO dates) is
+worked out here once, so the template loop only prints.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When, prefetch_related_objects
+from django.http import Http404
+
+from community import permissions
+from community.models import Comment, MeToo, Post, PostKind, Thread, ThreadKind, Vote
+from community.selectors.links import Links
+from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
+
+ANSWERS_PER_PAGE = 50
+RELATED_LIMIT = 5
+
+
+def thread_get_for_user(*, user, thread_id: int) -> Thread:
+    """A thread the user may see, or 404 (private spaces and deleted threads are not admitted to exist)."""
+    thread = (
+        Thread.objects.select_related("space", "author__profile", "duplicate_of__space").filter(pk=thread_id).first()
+    )
+    if thread is None or not permissions.can_view_thread(user, thread):
+        raise Http404("No such thread.")
+    return thread
+
+
+@dataclass(slots=True)
+class CommentItem:
+    id: int
+    body_html: str
+    author_name: str
+    author_url: str | None
+    created_at: datetime
+    created_iso: str
+
+
+@dataclass(slots=True)
+class PostItem:
+    """A post with everything its template needs already decided."""
+
+    post: Post
+    key: str  # the id as text, for element ids (an int would be localised on every use)
+    anchor: str
+    author_name: str
+    author_url: str | None
+    author_initial: str
+    created_iso: str
+    edited_iso: str
+    is_opening: bool
+    is_deleted: bool
+    # Votes
+    my_vote: int
+    can_vote: bool
+    show_vote_buttons: bool  # also for visitors, whose click leads to sign in
+    vote_url: str
+    up_value: int  # what the up button sends: 0 retracts an up vote
+    down_value: int
+    # Accepting (answers to questions only)
+    offers_accept: bool
+    is_accepted: bool
+    can_accept: bool
+    accept_url: str
+    # Editing and comments
+    can_edit: bool
+    edit_url: str
+    history_url: str
+    can_comment: bool
+    comment_url: str
+    comments: list[CommentItem] = field(default_factory=list)
+
+
+def post_item(
+    *, user, post: Post, thread: Thread, links: Links, my_vote: int = 0, comments: list[CommentItem] | None = None
+) -> PostItem:
+    """Describe one post for the page. `post.thread` must be `thread` (already loaded), so no query runs here."""
+    author_name, author_url = author_display(post.author, links)
+    is_answer_to_question = post.kind == PostKind.ANSWER and thread.kind == ThreadKind.QUESTION
+    can_vote = permissions.can_vote(user, post)
+    return PostItem(
+        post=post,
+        key=str(post.pk),
+        anchor=f"post-{post.pk}",
+        author_name=author_name,
+        author_url=author_url,
+        author_initial=(author_name[:1] or "?").upper(),
+        created_iso=post.created_at.isoformat(),
+        edited_iso=post.edited_at.isoformat() if post.edited_at else "",
+        is_opening=post.kind == PostKind.OPENING,
+        is_deleted=post.deleted_at is not None,
+        my_vote=my_vote,
+        can_vote=can_vote,
+        show_vote_buttons=can_vote or not permissions.is_active_member(user),
+        vote_url=links.post_action("post_vote", post.pk),
+        up_value=0 if my_vote == 1 else 1,
+        down_value=0 if my_vote == -1 else -1,
+        offers_accept=is_answer_to_question,
+        is_accepted=thread.accepted_answer_id == post.pk,
+        can_accept=is_answer_to_question and permissions.can_accept(user, thread, post),
+        accept_url=links.post_action("post_accept", post.pk),
+        can_edit=permissions.can_edit_post(user, post),
+        edit_url=links.post_action("post_edit", post.pk),
+        history_url=links.post_action("post_history", post.pk),
+        can_comment=permissions.can_comment(user, post),
+        comment_url=links.post_action("comment_create", post.pk),
+        comments=comments or [],
+    )
+
+
+def post_item_for_user(*, user, post: Post) -> PostItem:
+    """One post's widgets after a vote or an accept: reads only the member's vote on it."""
+    my_vote = 0
+    if permissions.is_active_member(user):
+        my_vote = Vote.objects.filter(post=post, voter=user).values_list("value", flat=True).first() or 0
+    return post_item(user=user, post=post, thread=post.thread, links=Links(), my_vote=my_vote)
+
+
+@dataclass(slots=True)
+class ThreadPage:
+    thread: Thread
+    url: str
+    space_url: str
+    kind_label: str
+    idea_status_label: str
+    author_name: str
+    author_url: str | None
+    created_iso: str
+    activity_iso: str
+    tags: list[TagLink]
+    opening: PostItem
+    answers: list[PostItem]
+    answers_page: int
+    answers_pages: int
+    has_previous_answers: bool
+    has_more_answers: bool
+    is_question: bool
+    # Me too (questions)
+    offers_me_too: bool
+    can_me_too: bool
+    my_me_too: bool
+    me_too_url: str
+    # Replying
+    can_reply: bool
+    answer_url: str
+    # Closed as a duplicate
+    duplicate_of_title: str
+    duplicate_of_url: str | None
+    related: list[SimilarThread]
+
+
+def _comment_items(post: Post, links: Links) -> list[CommentItem]:
+    items = []
+    for comment in post.visible_comments:
+        name, url = author_display(comment.author, links)
+        items.append(
+            CommentItem(
+                id=comment.pk,
+                body_html=comment.body_html,
+                author_name=name,
+                author_url=url,
+                created_at=comment.created_at,
+                created_iso=comment.created_at.isoformat(),
+            )
+        )
+    return items
+
+
+def _related(user, thread: Thread, tag_names: list[str], links: Links) -> list[SimilarThread]:
+    if not tag_names:
+        return []
+    rows = (
+        Thread.objects.filter(
+            tags__name__in=tag_names,
+            deleted_at__isnull=True,
+            space__visibility__in=permissions.visible_visibilities(user),
+        )
+        .exclude(pk=thread.pk)
+        .values("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
+        # One row per tagged item before grouping: the count is how many tags a thread shares.
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "-score", "-id")[:RELATED_LIMIT]
+    )
+    return [
+        SimilarThread(
+            id=row["id"],
+            title=row["title"],
+            url=links.thread(row["id"], row["slug"]),
+            kind_label=KIND_LABELS.get(row["kind"], row["kind"]),
+            answer_count=row["answer_count"],
+            is_solved=row["accepted_answer_id"] is not None,
+        )
+        for row in rows
+    ]
+
+
+def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
+    """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user."""
+    links = Links()
+    is_staff = permissions.is_staff(user)
+    is_member = permissions.is_active_member(user)
+    is_question = thread.kind == ThreadKind.QUESTION
+
+    comments = Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(deleted_at__isnull=True)
+        .select_related("author__profile")
+        .order_by("created_at", "pk"),
+        to_attr="visible_comments",
+    )
+    posts = Post.objects.filter(thread=thread).select_related("author__profile")
+    opening = posts.filter(kind=PostKind.OPENING).first()
+    if opening is None:  # a thread is written with its opening post; only a broken import lacks one
+        raise Http404("No such thread.")
+
+    answers = posts.filter(kind=PostKind.ANSWER)
+    if not is_staff:
+        answers = answers.filter(deleted_at__isnull=True)
+    if is_question:
+        # The accepted answer first, then the best, then the oldest of equals.
+        accepted_first = Case(
+            When(pk=thread.accepted_answer_id or 0, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        answers = answers.order_by(accepted_first, "-score", "created_at", "pk")
+    else:
+        # Discussions read as a conversation.
+        answers = answers.order_by("created_at", "pk")
+    answers_pages = max(1, math.ceil(thread.answer_count / ANSWERS_PER_PAGE))
+    answers_page = min(max(1, answers_page), answers_pages)
+    start = (answers_page - 1) * ANSWERS_PER_PAGE
+    # Offset within one thread's answers (an index range on (thread, kind)), never across the whole table.
+    answer_list = list(answers[start : start + ANSWERS_PER_PAGE + 1])
+    has_more_answers = len(answer_list) > ANSWERS_PER_PAGE
+    answer_list = answer_list[:ANSWERS_PER_PAGE]
+
+    all_posts = [opening, *answer_list]
+    prefetch_related_objects(all_posts, comments)
+    for post in all_posts:
+        post.thread = thread  # permissions read post.thread; reuse the loaded one
+
+    my_votes: dict[int, int] = {}
+    my_me_too = False
+    if is_member:
+        my_votes = dict(
+            Vote.objects.filter(voter=user, post_id__in=[p.pk for p in all_posts]).values_list("post_id", "value")
+        )
+        if is_question:
+            my_me_too = MeToo.objects.filter(thread=thread, member=user).exists()
+
+    items = [
+        post_item(
+            user=user,
+            post=post,
+            thread=thread,
+            links=links,
+            my_vote=my_votes.get(post.pk, 0),
+            comments=_comment_items(post, links),
+        )
+        for post in all_posts
+    ]
+    tag_names = sorted(thread.tags.names())
+    author_name, author_url = author_display(thread.author, links)
+    canonical = thread.duplicate_of
+    canonical_visible = canonical is not None and permissions.can_view_thread(user, canonical)
+    return ThreadPage(
+        thread=thread,
+        url=links.thread(thread.pk, thread.slug),
+        space_url=links.space(thread.space.slug),
+        kind_label=KIND_LABELS.get(thread.kind, thread.kind),
+        idea_status_label=IDEA_STATUS_LABELS.get(thread.idea_status, ""),
+        author_name=author_name,
+        author_url=author_url,
+        created_iso=thread.created_at.isoformat(),
+        activity_iso=thread.last_activity_at.isoformat(),
+        tags=[TagLink(name, links.tag(name)) for name in tag_names],
+        opening=items[0],
+        answers=items[1:],
+        answers_page=answers_page,
+        answers_pages=answers_pages,
+        has_previous_answers=answers_page > 1,
+        has_more_answers=has_more_answers,
+        is_question=is_question,
+        offers_me_too=is_question,
+        can_me_too=is_question and is_member and thread.author_id != user.pk,
+        my_me_too=my_me_too,
+        me_too_url=links.thread_action("thread_me_too", thread.pk),
+        can_reply=permissions.can_reply(user, thread),
+        answer_url=links.thread_action("answer_create", thread.pk),
+        duplicate_of_title=canonical.title if canonical_visible else "",
+        duplicate_of_url=links.thread(canonical.pk, canonical.slug) if canonical_visible else None,
+        related=_related(user, thread, tag_names, links),
+    )

@@ -1,0 +1,157 @@
+"""Thread lists: all threads, by kind, by space and by tag, each with its sorts and keyset pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_GET
+
+from community.models import IdeaStatus, Space, ThreadKind
+from community.selectors.lists import PERIODS, Sort, tag_thread_count, thread_list
+from community.selectors.spaces import space_get_for_user, space_list_for_user
+
+SORT_LABELS = {
+    Sort.LATEST: _("Latest activity"),
+    Sort.NEWEST: _("Newest"),
+    Sort.UNANSWERED: _("Unanswered"),
+    Sort.UNSOLVED: _("Unsolved"),
+    Sort.TOP: _("Top"),
+}
+PERIOD_LABELS = {
+    "day": _("Today"),
+    "week": _("This week"),
+    "month": _("This month"),
+    "all": pgettext_lazy("time period", "All time"),
+}
+ALL_SORTS = [Sort.LATEST, Sort.NEWEST, Sort.UNANSWERED, Sort.UNSOLVED, Sort.TOP]
+
+ASK_LABELS = {
+    ThreadKind.QUESTION: _("Ask a question"),
+    ThreadKind.DISCUSSION: _("Start a discussion"),
+    ThreadKind.IDEA: _("Share an idea"),
+    ThreadKind.ARTICLE: _("Write an article"),
+}
+
+# /questions/, /discussions/ ... : the kind, its heading, and the sorts that make sense for it.
+KINDS = {
+    "questions": (ThreadKind.QUESTION, _("Questions"), ALL_SORTS),
+    "discussions": (ThreadKind.DISCUSSION, _("Discussions"), [Sort.LATEST, Sort.NEWEST, Sort.UNANSWERED, Sort.TOP]),
+    "ideas": (ThreadKind.IDEA, _("Ideas"), [Sort.LATEST, Sort.NEWEST, Sort.TOP]),
+    "articles": (ThreadKind.ARTICLE, _("Articles"), [Sort.LATEST, Sort.NEWEST, Sort.TOP]),
+}
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    url: str
+    current: bool
+
+
+def _query(params: dict[str, str]) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v}) if any(params.values()) else "?"
+
+
+def _list_response(
+    request: HttpRequest,
+    *,
+    heading: str,
+    sorts: list[Sort],
+    template: str = "community/thread_list.html",
+    space: Space | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    extra: dict | None = None,
+) -> HttpResponse:
+    sort = request.GET.get("sort", Sort.LATEST)
+    if sort not in sorts:
+        sort = Sort.LATEST
+    period = request.GET.get("period", "all")
+    if period not in PERIODS:
+        period = "all"
+    status = request.GET.get("status", "") if kind == ThreadKind.IDEA else ""
+    if status not in IdeaStatus.values:
+        status = ""
+
+    page = thread_list(
+        user=request.user,
+        sort=sort,
+        period=period,
+        space=space,
+        tag=tag,
+        kind=kind,
+        idea_status=status or None,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+
+    # Links keep the list's filters and drop the cursor: a new sort starts from the top.
+    kept = {"sort": "" if sort == Sort.LATEST else sort, "period": period if sort == Sort.TOP else "", "status": status}
+    sort_label = SORT_LABELS
+    if kind == ThreadKind.IDEA:
+        sort_label = {**SORT_LABELS, Sort.TOP: _("Most voted")}
+    sort_tabs = [
+        Tab(sort_label[s], _query({**kept, "sort": "" if s == Sort.LATEST else s, "period": ""}), s == sort)
+        for s in sorts
+    ]
+    period_tabs = (
+        [Tab(label, _query({**kept, "period": p}), p == period) for p, label in PERIOD_LABELS.items()]
+        if sort == Sort.TOP
+        else []
+    )
+    status_tabs = (
+        [Tab(_("Any status"), _query({**kept, "status": ""}), not status)]
+        + [Tab(label, _query({**kept, "status": value}), value == status) for value, label in IdeaStatus.choices]
+        if kind == ThreadKind.IDEA
+        else []
+    )
+    context = {
+        "heading": heading,
+        "rows": page.items,
+        "next_url": _query({**kept, "after": page.next_cursor}) if page.next_cursor else None,
+        "previous_url": _query({**kept, "before": page.previous_cursor}) if page.previous_cursor else None,
+        "first_url": _query(kept),
+        "is_later_page": bool(request.GET.get("after") or request.GET.get("before")),
+        "sort_tabs": sort_tabs,
+        "period_tabs": period_tabs,
+        "status_tabs": status_tabs,
+        "space": space,
+        "ask_label": ASK_LABELS[kind or (space.default_kind if space else ThreadKind.QUESTION)],
+        "ask_query": _query({"space": space.slug if space else "", "kind": kind or ""}),
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+@require_GET
+def all_threads(request: HttpRequest) -> HttpResponse:
+    return _list_response(request, heading=_("All threads"), sorts=ALL_SORTS)
+
+
+@require_GET
+def kind_list(request: HttpRequest, kind: str) -> HttpResponse:
+    thread_kind, heading, sorts = KINDS[kind]
+    return _list_response(request, heading=heading, sorts=sorts, kind=thread_kind)
+
+
+@require_GET
+def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    space = space_get_for_user(user=request.user, slug=slug)
+    return _list_response(request, heading=space.name, sorts=ALL_SORTS, space=space)
+
+
+@require_GET
+def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
+    # A #tag link in a post may point at a tag nobody has used yet: an empty list, not a 404.
+    count = tag_thread_count(user=request.user, tag=tag)
+    return _list_response(request, heading=tag, sorts=ALL_SORTS, tag=tag, extra={"tag": tag, "tag_count": count})
+
+
+@require_GET
+def space_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "community/space_list.html", {"spaces": space_list_for_user(user=request.user)})

@@ -1,0 +1,181 @@
+"""Actions on one post: vote, accept, comment, edit, and its history with rollback."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from community import permissions
+from community.forms import CommentForm, PostEditForm, ToggleForm, VoteForm, apply_service_errors
+from community.models import Post, PostKind
+from community.selectors.links import Links
+from community.selectors.posts import post_get_for_user, post_history, revision_get
+from community.selectors.threads import post_item_for_user, thread_page
+from community.services.posts import comment_create, post_edit, post_rollback
+from community.services.votes import answer_accept, vote_cast
+from community.views.labels import post_context
+from community.views.respond import refuse, sign_in_first
+from community.views.threads import render_thread
+
+PARTIAL_VOTE = "community/partials/vote.html"
+PARTIAL_ACCEPT = "community/partials/accept.html"
+
+
+def _post_url(post: Post) -> str:
+    return f"{Links().thread(post.thread_id, post.thread.slug)}#post-{post.pk}"
+
+
+@require_POST
+def post_vote(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    back = _post_url(post)
+    if not request.user.is_authenticated:
+        return sign_in_first(request, back)
+    form = VoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("A vote is up or down."))
+        vote_cast(voter=request.user, post=post, value=form.cleaned_data["value"])
+    except (PermissionDenied, ValidationError) as error:
+        post.refresh_from_db(fields=["score"])
+        item = post_item_for_user(user=request.user, post=post)
+        return refuse(
+            request, error, back_to=back, partial=PARTIAL_VOTE, context={"item": item, **post_context(request)}
+        )
+    if not request.htmx:
+        messages.success(request, _("Thanks, your vote is counted."))
+        return redirect(back)
+    post.refresh_from_db(fields=["score"])
+    item = post_item_for_user(user=request.user, post=post)
+    return render(request, PARTIAL_VOTE, {"item": item, "announce": True, **post_context(request)})
+
+
+@require_POST
+def post_accept(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    thread = post.thread
+    back = _post_url(post)
+    if not request.user.is_authenticated:
+        return sign_in_first(request, back)
+    form = ToggleForm(request.POST)
+    previous_id = thread.accepted_answer_id
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say whether to accept the answer or not."))
+        on = form.cleaned_data["on"]
+        if not on and previous_id != post.pk:
+            raise ValidationError(_("This answer is not the accepted one."))
+        answer_accept(thread=thread, answer=post if on else None, actor=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        item = post_item_for_user(user=request.user, post=post)
+        return refuse(
+            request, error, back_to=back, partial=PARTIAL_ACCEPT, context={"item": item, **post_context(request)}
+        )
+    if not request.htmx:
+        messages.success(request, _("You accepted this answer.") if on else _("The answer is no longer accepted."))
+        return redirect(back)
+    context = {
+        "item": post_item_for_user(user=request.user, post=post),
+        "announce": True,
+        "thread": thread,
+        **post_context(request),
+    }
+    if on and previous_id and previous_id != post.pk:
+        # The answer accepted before loses its mark in the same response (an out-of-band swap).
+        context["previous_accept_url"] = Links().post_action("post_accept", previous_id)
+        context["previous_id"] = previous_id
+    return render(request, PARTIAL_ACCEPT, context)
+
+
+@require_POST
+def comment_create_view(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    back = _post_url(post)
+    if not request.user.is_authenticated:
+        return sign_in_first(request, back)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = comment_create(author=request.user, post=post, body=form.cleaned_data["body"])
+        except PermissionDenied as error:
+            return refuse(request, error, back_to=back)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Your comment is posted."))
+            return redirect(f"{back.split('#')[0]}#comment-{comment.pk}")
+    page = thread_page(user=request.user, thread=post.thread)
+    return render_thread(request, page, comment_form=form, comment_post_id=post.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit_view(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    if not permissions.can_edit_post(request.user, post):
+        raise PermissionDenied(_("You cannot edit this post."))
+    thread = post.thread
+    is_opening = post.kind == PostKind.OPENING
+    if request.method == "POST":
+        form = PostEditForm(request.POST, is_opening=is_opening)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                revision = post_edit(
+                    post=post,
+                    editor=request.user,
+                    body=data["body"],
+                    reason=data["reason"],
+                    title=data.get("title") if is_opening else None,
+                    tags=data.get("tags") if is_opening else None,
+                )
+            except PermissionDenied as error:
+                return refuse(request, error, back_to=_post_url(post))
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                if revision is None:
+                    messages.info(request, _("Nothing changed, so nothing was saved."))
+                else:
+                    messages.success(request, _("Your edit is saved."))
+                thread.refresh_from_db(fields=["slug"])
+                return redirect(_post_url(post))
+    else:
+        initial = {"body": post.body}
+        if is_opening:
+            initial |= {"title": thread.title, "tags": ", ".join(sorted(thread.tags.names()))}
+        form = PostEditForm(initial=initial, is_opening=is_opening)
+    return render(
+        request,
+        "community/post_edit.html",
+        {"form": form, "post": post, "thread": thread, "is_opening": is_opening, "back_url": _post_url(post)},
+    )
+
+
+@require_GET
+def post_history_view(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    return render(request, "community/post_history.html", {"history": post_history(user=request.user, post=post)})
+
+
+@login_required
+@require_POST
+def post_rollback_view(request: HttpRequest, post_id: int, number: int) -> HttpResponse:
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    revision = revision_get(post=post, number=number)
+    history_url = Links().post_action("post_history", post.pk)
+    try:
+        result = post_rollback(post=post, revision=revision, editor=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        return refuse(request, error, back_to=history_url)
+    if result is None:
+        messages.info(request, _("That revision is the current text already."))
+        return redirect(history_url)
+    messages.success(request, _("Restored revision %(n)d as a new revision.") % {"n": number})
+    post.thread.refresh_from_db(fields=["slug"])
+    return redirect(_post_url(post))

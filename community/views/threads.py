@@ -1,0 +1,168 @@
+"""The thread page, answering, "me too", and asking a new question."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from community.forms import AnswerForm, AskForm, CommentForm, ToggleForm, apply_service_errors
+from community.models import Thread, ThreadKind
+from community.selectors.links import Links
+from community.selectors.lists import similar_threads
+from community.selectors.spaces import spaces_for_posting
+from community.selectors.threads import ThreadPage, thread_get_for_user, thread_page
+from community.services.posts import answer_create
+from community.services.threads import me_too_set, thread_create
+from community.views.labels import post_context
+from community.views.respond import refuse, sign_in_first
+
+PARTIAL_ME_TOO = "community/partials/me_too.html"
+
+
+def thread_page_url(thread: Thread) -> str:
+    return Links().thread(thread.pk, thread.slug)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def render_thread(
+    request: HttpRequest,
+    page: ThreadPage,
+    *,
+    answer_form: AnswerForm | None = None,
+    comment_form: CommentForm | None = None,
+    comment_post_id: int | None = None,
+) -> HttpResponse:
+    """The thread page; forms that failed validation come back with what was typed."""
+    thread = page.thread
+    if answer_form is None and page.can_reply:
+        answer_form = AnswerForm()
+    return render(
+        request,
+        "community/thread_detail.html",
+        {
+            "page": page,
+            "thread": thread,
+            "answer_form": answer_form,
+            "comment_form": comment_form,
+            "comment_post_id": str(comment_post_id) if comment_post_id else None,
+            **post_context(request),
+            "share_url": request.build_absolute_uri(page.url),
+        },
+    )
+
+
+@require_GET
+def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None) -> HttpResponse:
+    thread = thread_get_for_user(user=request.user, thread_id=thread_id)
+    if slug != (thread.slug or "thread"):
+        # Titles change and links live on: always one address per thread.
+        url = thread_page_url(thread)
+        if request.META.get("QUERY_STRING"):
+            url = f"{url}?{request.META['QUERY_STRING']}"
+        return HttpResponsePermanentRedirect(url)
+    page = thread_page(user=request.user, thread=thread, answers_page=_page_number(request))
+    return render_thread(request, page)
+
+
+@require_POST
+def answer_create_view(request: HttpRequest, thread_id: int) -> HttpResponse:
+    thread = thread_get_for_user(user=request.user, thread_id=thread_id)
+    back = thread_page_url(thread)
+    if not request.user.is_authenticated:
+        return sign_in_first(request, f"{back}#answer")
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            post = answer_create(author=request.user, thread=thread, body=form.cleaned_data["body"])
+        except PermissionDenied as error:
+            return refuse(request, error, back_to=back)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Thanks, your answer is posted."))
+            return redirect(f"{back}#post-{post.pk}")
+    page = thread_page(user=request.user, thread=thread)
+    return render_thread(request, page, answer_form=form)
+
+
+@require_POST
+def thread_me_too(request: HttpRequest, thread_id: int) -> HttpResponse:
+    thread = thread_get_for_user(user=request.user, thread_id=thread_id)
+    back = thread_page_url(thread)
+    if not request.user.is_authenticated:
+        return sign_in_first(request, back)
+    form = ToggleForm(request.POST)
+    context = {"thread": thread, "me_too_url": request.path, "can_me_too": thread.author_id != request.user.pk}
+    if not form.is_valid():
+        return refuse(
+            request, ValidationError(_("Say yes or no.")), back_to=back, partial=PARTIAL_ME_TOO, context=context
+        )
+    on = form.cleaned_data["on"]
+    try:
+        me_too_set(thread=thread, member=request.user, on=on)
+    except (PermissionDenied, ValidationError) as error:
+        thread.refresh_from_db(fields=["me_too_count"])
+        return refuse(request, error, back_to=back, partial=PARTIAL_ME_TOO, context={**context, "my_me_too": not on})
+    if not request.htmx:
+        messages.success(
+            request, _("Noted: you have this question too.") if on else _("Noted: you no longer have this question.")
+        )
+        return redirect(back)
+    thread.refresh_from_db(fields=["me_too_count"])
+    return render(request, PARTIAL_ME_TOO, {**context, "my_me_too": on, "announce": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest) -> HttpResponse:
+    spaces = spaces_for_posting(user=request.user)
+    if request.method == "POST":
+        form = AskForm(request.POST, spaces=spaces)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                thread = thread_create(
+                    author=request.user,
+                    space=data["space"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    body=data["body"],
+                    tags=data["tags"],
+                )
+            except PermissionDenied as error:
+                form.add_error("space", str(error))
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Your question is posted."))
+                return redirect(thread_page_url(thread))
+    else:
+        # Links from a space or a kind's list preselect them.
+        initial = {}
+        if slug := request.GET.get("space"):
+            space = spaces.filter(slug=slug).first()
+            if space is not None:
+                initial = {"space": space, "kind": space.default_kind}
+        if request.GET.get("kind") in ThreadKind.values:
+            initial["kind"] = request.GET["kind"]
+        form = AskForm(initial=initial, spaces=spaces)
+    return render(request, "community/ask.html", {"form": form})
+
+
+@require_GET
+def ask_similar(request: HttpRequest) -> HttpResponse:
+    """Threads like the title being typed on the ask page (an htmx partial)."""
+    title = request.GET.get("title", "")[:300]
+    threads = similar_threads(user=request.user, title=title) if len(title.strip()) >= 8 else []
+    return render(request, "community/partials/similar_threads.html", {"threads": threads, "title": title})
