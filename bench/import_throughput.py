@@ -1,0 +1,132 @@
+"""Measure the Stack Exchange importer: posts per second and peak memory.
+
+    DATABASE_URL=postgres://USER@HOST:5432/DBNAME .venv/bin/python bench/import_throughput.py
+    DATABASE_URL=... .venv/bin/python bench/import_throughput.py --repeat 5 --batch-size 2000
+    DATABASE_URL=... .venv/bin/python bench/import_throughput.py --dump path/to/site.stackexchange.com --keep
+
+It imports the cardano.stackexchange.com dump from the shared data folder
+(../shared/data/stackexchange next to the repository, or --dump) K times
+(--repeat, default 3), each time under a made-up site name
+("bench-<run>-<k>.<site>"), so every round inserts fresh rows keyed on their
+own source and nothing collides with a real import or an earlier round.
+
+It prints one line per round and a total: posts (questions + answers) per
+second of wall time, overall and in the posts stage alone (threads, posts,
+tags, accepted answers, first revisions and their counters), the process's
+CPU seconds (the rest is time spent waiting for the database), the time of
+each stage, and the peak resident memory from getrusage(ru_maxrss).
+Streaming should keep peak memory flat as K grows. Later rounds find the
+members' usernames taken by earlier ones and fall back to suffixed names,
+which costs their members stage a little more.
+
+The rows it created are deleted at the end unless --keep is given. Point it
+at a scratch PostgreSQL database you have migrated (manage.py migrate): the
+throughput goal (2,000 posts/s) is for PostgreSQL; it runs on SQLite too,
+with a warning. Results go in docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DUMP = ROOT.parent / "shared" / "data" / "stackexchange" / "cardano.stackexchange.com"
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _cleanup(prefix: str) -> None:
+    from taggit.models import TaggedItem
+
+    from accounts.models import User
+    from community.models import Comment, Post, Revision, Space, Thread, Vote
+
+    threads = Thread.objects.filter(source__startswith=prefix)
+    TaggedItem.objects.filter(content_type__model="thread", object_id__in=threads.values("pk")).delete()
+    threads.update(accepted_answer=None, duplicate_of=None)
+    for model in (Vote, Comment):
+        model.objects.filter(source__startswith=prefix).delete()
+    Revision.objects.filter(post__source__startswith=prefix).delete()
+    Post.objects.filter(source__startswith=prefix).delete()
+    threads.delete()
+    User.objects.filter(source__startswith=prefix).delete()
+    Space.objects.filter(slug__startswith=prefix.removeprefix("stackexchange:")).delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="how many times to import the dump (default 3)")
+    parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="a site's unpacked dump directory")
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the imported rows")
+    args = parser.parse_args()
+    if not (args.dump / "Posts.xml").is_file():
+        sys.exit(f"No Posts.xml in {args.dump}; pass --dump")
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from community.importers.progress import Progress
+    from community.importers.stackexchange import StackExchangeImporter
+
+    if connection.vendor != "postgresql":
+        print(f"warning: measuring on {connection.vendor}; the goal is for PostgreSQL", file=sys.stderr)
+    run = uuid.uuid4().hex[:6]
+    prefix = f"stackexchange:bench-{run}-"
+    total_posts = 0
+    posts_stage_seconds = 0.0
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    try:
+        for k in range(args.repeat):
+            site = f"bench-{run}-{k}.{args.dump.name}"
+            round_started, round_cpu = time.perf_counter(), time.process_time()
+            progress = Progress()
+            summary = StackExchangeImporter(
+                args.dump, site=site, space_slug=f"bench-{run}-{k}", batch_size=args.batch_size, progress=progress
+            ).run()
+            wall = time.perf_counter() - round_started
+            posts = summary.questions + summary.answers
+            total_posts += posts
+            posts_stage = sum(seconds for label, _, seconds in progress.finished if label.startswith("Posts.xml"))
+            posts_stage_seconds += posts_stage
+            stages = ", ".join(f"{label} {seconds:.1f} s" for label, _, seconds in progress.finished)
+            print(
+                f"round {k + 1}/{args.repeat}: {posts:,} posts, {summary.comments:,} comments, "
+                f"{summary.members:,} members in {wall:.1f} s ({time.process_time() - round_cpu:.1f} s CPU): "
+                f"{posts / wall:,.0f} posts/s overall, {posts / posts_stage:,.0f} posts/s in the posts stage; "
+                f"peak memory {_peak_rss_mb():.0f} MB\n    {stages}"
+            )
+    finally:
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        print(
+            f"total: {total_posts:,} posts in {wall:.1f} s ({cpu:.1f} s CPU): "
+            f"{total_posts / wall:,.0f} posts/s including members, comments and votes, "
+            f"{total_posts / max(posts_stage_seconds, 1e-9):,.0f} posts/s in the posts stage; "
+            f"peak memory {_peak_rss_mb():.0f} MB ({connection.vendor})"
+        )
+        if not args.keep:
+            from django.db import DatabaseError
+
+            try:
+                _cleanup(prefix)
+            except DatabaseError as exc:  # e.g. a model whose migration this database lacks
+                print(f"could not delete the rows of sources {prefix}*: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Importers that bring another community's content into Rapport as imported rows (source + source_id)."""

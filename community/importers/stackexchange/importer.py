@@ -1,0 +1,203 @@
+"""The import run: files in a fixed order, one transaction per batch, maps of ids kept as ints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, models, reset_queries, transaction
+from django.utils.text import slugify
+
+from accounts.models import User
+from community.importers.progress import Progress
+from community.importers.stackexchange import activity, history, members, posts
+from community.importers.stackexchange.naming import site_display_name
+from community.importers.xmlrows import DumpError, Row, iter_rows
+from community.models import Post, Space, Thread, ThreadKind
+
+SOURCE_PREFIX = "stackexchange:"
+DEFAULT_BATCH_SIZE = 1000
+REQUIRED_FILE = "Posts.xml"
+
+
+@dataclass
+class ImportSummary:
+    """What one run added. The first six keys are the command's contract; a rerun reports zeros for them."""
+
+    questions: int = 0
+    answers: int = 0
+    comments: int = 0
+    votes: int = 0
+    members: int = 0
+    tags: int = 0
+    revisions: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {
+            "questions": self.questions,
+            "answers": self.answers,
+            "comments": self.comments,
+            "votes": self.votes,
+            "members": self.members,
+            "tags": self.tags,
+            "revisions": self.revisions,
+            "skipped": dict(sorted(self.skipped.items())),
+        }
+
+
+class StackExchangeImporter:
+    """Import one Stack Exchange site's dump directory into a space. See the package docstring."""
+
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        site: str | None = None,
+        space_slug: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.site = (site or self.directory.resolve().name).strip().lower()
+        self.source = f"{SOURCE_PREFIX}{self.site}"
+        self.space_slug = space_slug
+        self.batch_size = max(1, batch_size)
+        self.progress = progress or Progress()
+        self.summary = ImportSummary()
+        self.space: Space | None = None
+        # Stack Exchange id -> our primary key. Ints only, so a large site still fits.
+        self.user_map: dict[int, int] = {}
+        self.thread_map: dict[int, int] = {}  # question's post id -> thread
+        self.post_map: dict[int, int] = {}  # question or answer post id -> post
+        self.accepted: dict[int, int] = {}  # accepted answer's post id -> its question's post id
+        self.other_posts: set[int] = set()  # tag wikis and other posts in the dump that are not imported
+        self.tag_ids: dict[str, int] = {}  # our tag name -> taggit Tag id
+
+    # --- files -------------------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        return self.directory / name
+
+    def has(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def check(self) -> None:
+        if not self.directory.is_dir():
+            raise DumpError(f"{self.directory}: no such directory (expected an unpacked Stack Exchange dump)")
+        if not self.has(REQUIRED_FILE):
+            raise DumpError(f"{self.path(REQUIRED_FILE)}: missing; every Stack Exchange dump has one")
+        if not self.site or len(self.source) > Thread._meta.get_field("source").max_length:
+            raise DumpError(f"{self.site!r} cannot name the site; pass --site")
+
+    def rows(self, name: str, *, label: str | None = None) -> Iterator[Row]:
+        """Every row of a file, with a progress bar that finishes when the caller has used the last row."""
+        for batch in self.batches(name, label=label):
+            yield from batch
+
+    def batches(self, name: str, *, label: str | None = None) -> Iterator[list[Row]]:
+        """The rows of a file in lists of batch_size; the caller writes each before asking for the next."""
+        path = self.path(name)
+        self.progress.start(label or name, path.stat().st_size)
+        batch: list[Row] = []
+        for row in iter_rows(path, on_progress=self.progress.update):
+            self.progress.rows += 1
+            batch.append(row)
+            if len(batch) >= self.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        # Resumed after the caller has handled the last batch, so the time includes its writes.
+        self.progress.finish()
+
+    # --- writing -----------------------------------------------------------
+
+    def write_batch(self, write: Callable[[], None]) -> None:
+        """Run one batch's writes in one transaction: the unit that commits, rolls back and resumes.
+
+        Every write of the dump's rows goes through here, so a batch is either
+        wholly in the database (with the counters of the threads it touched)
+        or not at all.
+        """
+        with transaction.atomic():
+            write()
+        # Under DEBUG, Django keeps every query's SQL; bulk inserts carry whole
+        # posts, so a long import would otherwise grow without bound.
+        reset_queries()
+
+    def lookup(self, model: type[models.Model], source_ids: list[int]) -> dict[int, int]:
+        """Stack Exchange id -> primary key for the rows of this site among `source_ids`."""
+        if not source_ids:
+            return {}
+        rows = model.objects.filter(source=self.source, source_id__in=source_ids).values_list("source_id", "pk")
+        return dict(rows)
+
+    def update_rows(self, model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
+        """UPDATE model SET fields... WHERE pk = ..., for rows of (*values, pk), as one executemany.
+
+        bulk_update builds a CASE expression per row and per field, which cost
+        more than the rest of a posts batch; an executemany of one small
+        parametrised statement is cheap on both SQLite and PostgreSQL.
+        """
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        targets = [*(model._meta.get_field(name) for name in fields), model._meta.pk]
+        columns = ", ".join(f"{quote(field.column)} = %s" for field in targets[:-1])
+        # Each value goes through its field, as the ORM would (aware datetimes on SQLite, ...).
+        params = [
+            [field.get_db_prep_save(value, connection) for field, value in zip(targets, row, strict=True)]
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            # Table and column names come from the model; values are parameters.
+            sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+            cursor.executemany(sql, params)
+
+    def existing(self, model: type[models.Model]) -> dict[int, int]:
+        rows = model.objects.filter(source=self.source).values_list("source_id", "pk")
+        return dict(rows.iterator(chunk_size=10_000))
+
+    def existing_source_ids(self, model: type[models.Model]) -> set[int]:
+        rows = model.objects.filter(source=self.source).values_list("source_id", flat=True)
+        return set(rows.iterator(chunk_size=10_000))
+
+    # --- the run -----------------------------------------------------------
+
+    def space_ensure(self) -> Space:
+        name = site_display_name(self.site)
+        slug = self.space_slug or slugify(name)[:80] or "imported"
+        space, _created = Space.objects.get_or_create(
+            slug=slug, defaults={"name": name, "default_kind": ThreadKind.QUESTION}
+        )
+        return space
+
+    def run(self) -> ImportSummary:
+        self.check()
+        self.space = self.space_ensure()
+        # Resuming: whatever an earlier (possibly interrupted) run committed is
+        # found by its source id and skipped.
+        self.user_map = self.existing(User)
+        self.thread_map = self.existing(Thread)
+        self.post_map = self.existing(Post)
+
+        if self.has("Tags.xml"):
+            members.import_tags(self)
+        if self.has("Users.xml"):
+            members.import_users(self)
+        posts.import_posts(self)
+        if self.has("PostHistory.xml"):
+            history.import_history(self)
+        history.revisions_fill_missing(self)
+        if self.has("Comments.xml"):
+            activity.import_comments(self)
+        if self.has("Votes.xml"):
+            activity.import_votes(self)
+        if self.has("PostLinks.xml"):
+            activity.import_post_links(self)
+        if self.has("Badges.xml"):
+            activity.count_badges(self)
+        return self.summary

@@ -1,0 +1,178 @@
+"""Tags.xml -> taggit tags; Users.xml -> imported members with their profiles."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from accounts.models import Profile, User
+from community.importers.stackexchange.naming import tag_name, username_base
+from community.importers.xmlrows import Row
+from community.sanitizer import html_to_text, sanitize_html
+
+if TYPE_CHECKING:
+    from community.importers.stackexchange.importer import StackExchangeImporter
+
+_url_ok = URLValidator(schemes=["http", "https"])
+
+
+def _unusable_password() -> str:
+    # What make_password(None) stores ("!" and random text), without its
+    # per-character random.choice loop, which dominated importing members.
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+# --- tags ------------------------------------------------------------------
+
+
+def _free_slugs(names: list[str]) -> dict[str, str]:
+    """A unique taggit slug for each new tag name, the way taggit makes them ("name", then "name_1")."""
+    wanted = {name: slugify(name, allow_unicode=True) or "tag" for name in names}
+    taken = set(Tag.objects.filter(slug__in=set(wanted.values())).values_list("slug", flat=True))
+    slugs: dict[str, str] = {}
+    for name, slug in wanted.items():
+        candidate, n = slug, 0
+        while candidate in taken or (n and Tag.objects.filter(slug=candidate).exists()):
+            n += 1
+            candidate = f"{slug}_{n}"
+        taken.add(candidate)
+        slugs[name] = candidate
+    return slugs
+
+
+def tags_ensure(importer: StackExchangeImporter, names: Iterable[str]) -> dict[str, int]:
+    """Tag ids for `names`, creating the missing tags in bulk. Call inside the batch's transaction."""
+    cache = importer.tag_ids
+    missing = {name for name in names if name not in cache}
+    if missing:
+        cache.update(Tag.objects.filter(name__in=missing).values_list("name", "pk"))
+        new = sorted(name for name in missing if name not in cache)
+        if new:
+            slugs = _free_slugs(new)
+            Tag.objects.bulk_create(
+                [Tag(name=name, slug=slugs[name]) for name in new],
+                batch_size=importer.batch_size,
+                ignore_conflicts=True,
+            )
+            created = dict(Tag.objects.filter(name__in=new).values_list("name", "pk"))
+            importer.summary.tags += len(created)
+            cache.update(created)
+            for name in new:
+                if name not in cache:
+                    # Another writer took the slug meanwhile: taggit's own save finds a free one.
+                    cache[name] = Tag.objects.get_or_create(name=name)[0].pk
+                    importer.summary.tags += 1
+    return {name: cache[name] for name in names}
+
+
+def import_tags(importer: StackExchangeImporter) -> None:
+    """The site's whole tag vocabulary, including tags no question uses any more."""
+    for batch in importer.batches("Tags.xml"):
+        names = {tag_name(row.text("TagName")) for row in batch} - {""}
+        if names - importer.tag_ids.keys():
+            importer.write_batch(functools.partial(tags_ensure, importer, names))
+
+
+# --- members ---------------------------------------------------------------
+
+
+def _website(value: str) -> str:
+    if not value or len(value) > Profile._meta.get_field("website").max_length:
+        return ""
+    try:
+        _url_ok(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def _username(base: str, se_id: int, site_tag: str, attempt: int) -> str:
+    if attempt == 0:
+        return base
+    if attempt == 1:
+        return f"{base}-{se_id}"
+    return f"{base}-{se_id}-{site_tag}" if attempt == 2 else f"{base}-{se_id}-{attempt - 1}"
+
+
+def _usernames(wanted: list[tuple[int, str]], site: str) -> list[str]:
+    """Unique usernames: the slug of the display name, else "<slug>-<id>", else "<slug>-<id>-<site tag>".
+
+    The id is unique within a site and the tag (a short hash of the site's
+    name) across sites, so one query per batch settles nearly every name and
+    a second settles the rest; "<slug>-<id>-2", "-3" ... are the last resort.
+    """
+    site_tag = hashlib.blake2s(site.encode(), digest_size=3).hexdigest()
+    chosen: list[str] = [""] * len(wanted)
+    taken: set[str] = set()
+    pending = list(range(len(wanted)))
+    first, size = 0, 1
+    while pending:
+        window = {
+            i: [_username(wanted[i][1], wanted[i][0], site_tag, n) for n in range(first, first + size)] for i in pending
+        }
+        names = sorted({name for names in window.values() for name in names} - taken)
+        for start in range(0, len(names), 900):
+            taken.update(
+                User.objects.filter(username__in=names[start : start + 900]).values_list("username", flat=True)
+            )
+        waiting = []
+        for i in pending:
+            free = next((name for name in window[i] if name not in taken), None)
+            if free is None:
+                waiting.append(i)
+            else:
+                chosen[i] = free
+                taken.add(free)
+        pending, first, size = waiting, first + size, 2 if first == 0 else size * 4
+    return chosen
+
+
+def _write_users(importer: StackExchangeImporter, rows: list[Row]) -> None:
+    wanted = [(row.int("Id"), username_base(row.get("DisplayName"))) for row in rows]
+    users = [
+        User(
+            username=username,
+            email="",
+            password=_unusable_password(),
+            date_joined=row.date("CreationDate"),
+            source=importer.source,
+            source_id=se_id,
+        )
+        for row, (se_id, _), username in zip(rows, wanted, _usernames(wanted, importer.site), strict=True)
+    ]
+    User.objects.bulk_create(users, batch_size=importer.batch_size, ignore_conflicts=True)
+    created = importer.lookup(User, [se_id for se_id, _ in wanted])
+    importer.user_map.update(created)
+    importer.summary.members += len(created)
+    Profile.objects.bulk_create(
+        [
+            Profile(
+                user_id=created[se_id],
+                display_name=row.get("DisplayName")[:50],
+                location=row.get("Location")[:100],
+                website=_website(row.get("WebsiteUrl")),
+                bio=html_to_text(sanitize_html(row.get("AboutMe")))[:1000],
+            )
+            for row, (se_id, _) in zip(rows, wanted, strict=True)
+            if se_id in created
+        ],
+        batch_size=importer.batch_size,
+        ignore_conflicts=True,
+    )
+
+
+def import_users(importer: StackExchangeImporter) -> None:
+    """Every user in the dump becomes an imported member: no password, no email, claimable later."""
+    for batch in importer.batches("Users.xml"):
+        rows = [row for row in batch if row.int("Id") not in importer.user_map]
+        if rows:
+            importer.write_batch(functools.partial(_write_users, importer, rows))

@@ -1,0 +1,576 @@
+"""manage.py import_stackexchange on two real Stack Exchange dumps and on small hand-made ones.
+
+The real dumps live in shared/data/stackexchange beside the repository; each
+is imported once for the whole module (inside a transaction rolled back at
+the end), and the numbers the tests expect are counted straight from the XML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from taggit.models import Tag, TaggedItem
+
+from accounts.models import Profile, User
+from community.importers.stackexchange import StackExchangeImporter
+from community.importers.stackexchange.naming import parse_tags, tag_name
+from community.models import BodyFormat, Comment, Post, PostKind, Revision, Thread, Vote
+from community.services.counters import thread_counters_recompute
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "stackexchange"
+CARDANO = "cardano.stackexchange.com"
+BICYCLES = "bicycles.meta.stackexchange.com"
+MAIN_KEYS = ["questions", "answers", "comments", "votes", "members", "tags"]
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def dump_dir(site: str) -> Path:
+    path = DATA / site
+    if not (path / "Posts.xml").is_file():
+        pytest.skip(f"the {site} dump is not in shared/data/stackexchange")
+    return path
+
+
+def xml_rows(path: Path) -> list[dict[str, str]]:
+    # The dumps are this project's own test data, not untrusted input.
+    return [dict(element.attrib) for element in ET.parse(path).getroot().iter("row")]  # noqa: S314
+
+
+def run_import(directory: Path, **options) -> dict:
+    out = StringIO()
+    call_command("import_stackexchange", str(directory), stdout=out, stderr=StringIO(), **options)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, "the command prints exactly one line on stdout"
+    return json.loads(lines[0])
+
+
+def source_of(site: str) -> str:
+    return f"stackexchange:{site}"
+
+
+def snapshot(source: str) -> dict:
+    """Everything an import writes, counted, so two imports of one dump can be compared."""
+    threads = Thread.objects.filter(source=source)
+    posts = Post.objects.filter(source=source)
+    return {
+        "threads": threads.count(),
+        "answers": posts.filter(kind=PostKind.ANSWER).count(),
+        "comments": Comment.objects.filter(source=source).count(),
+        "votes": Vote.objects.filter(source=source).count(),
+        "members": User.objects.filter(source=source).count(),
+        "profiles": Profile.objects.filter(user__source=source).count(),
+        "revisions": Revision.objects.filter(post__source=source).count(),
+        "markdown": posts.filter(body_format=BodyFormat.MARKDOWN).count(),
+        "accepted": threads.filter(accepted_answer__isnull=False).count(),
+        "duplicates": threads.filter(duplicate_of__isnull=False).count(),
+        "tagged": TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread), object_id__in=threads.values("pk")
+        ).count(),
+        **threads.aggregate(
+            answer_count=Sum("answer_count"),
+            comment_count=Sum("comment_count"),
+            score=Sum("score"),
+            view_count=Sum("view_count"),
+            duplicate_count=Sum("duplicate_count"),
+        ),
+        "post_comment_count": posts.aggregate(n=Sum("comment_count"))["n"],
+        "post_score": posts.aggregate(n=Sum("score"))["n"],
+    }
+
+
+def assert_consistent(source: str) -> None:
+    """What must hold after every committed batch, finished or not."""
+    threads = Thread.objects.filter(source=source)
+    openings = threads.annotate(n=Count("posts", filter=Q(posts__kind=PostKind.OPENING)))
+    assert not openings.exclude(n=1).exists(), "every thread has exactly one opening post"
+    assert not threads.filter(accepted_answer__isnull=False).exclude(accepted_answer__thread=F("pk")).exists()
+    assert thread_counters_recompute(thread_ids=list(threads.values_list("pk", flat=True))) == 0, "counters are right"
+
+
+def xml_text(name: str, rows: list[dict[str, object]]) -> str:
+    """A dump file in the real format: BOM, XML declaration, one row per line."""
+    lines = ['\ufeff<?xml version="1.0" encoding="utf-8"?>', f"<{name.lower()}>"]
+    for row in rows:
+        attributes = " ".join(f"{key}={quoteattr(str(value))}" for key, value in row.items())
+        lines.append(f"  <row {attributes} />")
+    lines.append(f"</{name.lower()}>")
+    return "\n".join(lines) + "\n"
+
+
+def write_dump(directory: Path, **files: list[dict[str, object]] | str) -> Path:
+    """A small dump: Posts=[rows...] writes Posts.xml; a str is written as it is."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, rows in files.items():
+        text = rows if isinstance(rows, str) else xml_text(name, rows)
+        (directory / f"{name}.xml").write_text(text, encoding="utf-8")
+    return directory
+
+
+def question(post_id: int, **extra) -> dict[str, object]:
+    return {
+        "Id": post_id,
+        "PostTypeId": 1,
+        "CreationDate": f"2021-05-0{post_id % 9 + 1}T10:00:00.000",
+        "Score": 2,
+        "ViewCount": 10,
+        "Body": f"<p>Question {post_id} body</p>",
+        "OwnerUserId": 1,
+        "LastActivityDate": "2021-06-01T10:00:00.000",
+        "Title": f"Question number {post_id}",
+        "Tags": "<wallet>",
+        **extra,
+    }
+
+
+def answer(post_id: int, parent: int, **extra) -> dict[str, object]:
+    return {
+        "Id": post_id,
+        "PostTypeId": 2,
+        "ParentId": parent,
+        "CreationDate": "2021-05-20T10:00:00.000",
+        "Score": 1,
+        "Body": f"<p>Answer {post_id}</p>",
+        "OwnerUserId": 2,
+        **extra,
+    }
+
+
+USERS = [
+    {"Id": 1, "CreationDate": "2021-04-27T14:50:43.050", "DisplayName": "Ada Lovelace", "Location": "London"},
+    {"Id": 2, "CreationDate": "2021-04-28T14:50:43.050", "DisplayName": "Ada Lovelace"},
+]
+
+
+# --- the real dumps, imported once -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(django_db_setup, django_db_blocker):
+    """Both real dumps imported into the test database, rolled back after the module."""
+    cardano, bicycles = dump_dir(CARDANO), dump_dir(BICYCLES)
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield {CARDANO: run_import(cardano), BICYCLES: run_import(bicycles)}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def imported(real, db):
+    return real
+
+
+def test_cardano_imports_every_question_and_answer(imported):
+    assert imported[CARDANO]["questions"] == 1042
+    assert imported[CARDANO]["answers"] == 1496
+    source = source_of(CARDANO)
+    assert Thread.objects.filter(source=source).count() == 1042
+    assert Post.objects.filter(source=source, kind=PostKind.OPENING).count() == 1042
+    assert Post.objects.filter(source=source, kind=PostKind.ANSWER).count() == 1496
+    assert imported[CARDANO]["skipped"]["posts_of_other_types"] == 92  # tag wikis, excerpts, nominations
+
+
+def test_cardano_comments_members_and_tags_match_the_xml(imported):
+    directory = dump_dir(CARDANO)
+    posts = {row["Id"]: row for row in xml_rows(directory / "Posts.xml")}
+    questions_and_answers = {post_id for post_id, row in posts.items() if row["PostTypeId"] in {"1", "2"}}
+    comments = [row for row in xml_rows(directory / "Comments.xml") if row["PostId"] in questions_and_answers]
+    users = xml_rows(directory / "Users.xml")
+    question_tags = {
+        post_id: {tag_name(raw) for raw in re.findall(r"<([^<>]+)>", row["Tags"])}
+        for post_id, row in posts.items()
+        if row["PostTypeId"] == "1"
+    }
+    vocabulary = {tag_name(row["TagName"]) for row in xml_rows(directory / "Tags.xml")}
+    vocabulary |= {name for names in question_tags.values() for name in names}
+
+    summary, source = imported[CARDANO], source_of(CARDANO)
+    assert summary["comments"] == len(comments) == Comment.objects.filter(source=source).count() == 1828
+    assert summary["members"] == len(users) == User.objects.filter(source=source).count() == 3988
+    assert summary["tags"] == len(vocabulary) == 224  # imported first, so every tag was new
+    assert set(Tag.objects.values_list("name", flat=True)) >= vocabulary
+    assert snapshot(source)["tagged"] == sum(len(names) for names in question_tags.values())
+    thread = Thread.objects.get(source=source, source_id=1)
+    assert sorted(thread.tags.names()) == ["ethereum", "governance", "proof-of-work"]
+
+
+def test_accepted_answers_are_linked_to_the_right_answer(imported):
+    expected = {
+        int(row["Id"]): int(row["AcceptedAnswerId"])
+        for row in xml_rows(dump_dir(CARDANO) / "Posts.xml")
+        if row.get("AcceptedAnswerId")
+    }
+    linked = dict(
+        Thread.objects.filter(source=source_of(CARDANO), accepted_answer__isnull=False).values_list(
+            "source_id", "accepted_answer__source_id"
+        )
+    )
+    assert linked == expected
+    assert len(linked) == 459
+
+
+def test_questions_keep_their_dates_counts_and_author(imported):
+    thread = Thread.objects.select_related("author__profile").get(source=source_of(CARDANO), source_id=1)
+    assert thread.title == "How Cardano is different from Ethereum (2.0)?"
+    assert thread.created_at == dt.datetime(2021, 4, 27, 15, 6, 44, 553000, tzinfo=dt.UTC)
+    assert thread.last_activity_at == dt.datetime(2021, 5, 26, 4, 19, 24, 647000, tzinfo=dt.UTC)
+    assert (thread.view_count, thread.score, thread.answer_count, thread.kind) == (918, 36, 2, "question")
+    assert thread.space.slug == "cardano" and thread.space.name == "Cardano"
+    opening = thread.posts.get(kind=PostKind.OPENING)
+    assert opening.body_format == BodyFormat.HTML and opening.body == opening.body_html
+    assert opening.body_html.startswith("<p>As far as I know")
+    assert opening.edited_at == dt.datetime(2021, 4, 28, 8, 29, 48, 957000, tzinfo=dt.UTC)
+    revision = opening.revisions.get()
+    assert (revision.number, revision.body, revision.title) == (1, opening.body, thread.title)
+    assert thread.author.source_id == 17 and thread.author.profile.display_name
+    closed = Thread.objects.filter(source=source_of(CARDANO), closed_at__isnull=False).count()
+    assert closed == sum(1 for row in xml_rows(dump_dir(CARDANO) / "Posts.xml") if row.get("ClosedDate"))
+
+
+def test_members_are_imported_without_password_or_email_under_unique_usernames(imported):
+    users = xml_rows(dump_dir(CARDANO) / "Users.xml")
+    members = User.objects.filter(source=source_of(CARDANO)).select_related("profile")
+    assert not any(member.has_usable_password() for member in members)
+    assert set(members.values_list("email", flat=True)) == {""}
+    by_id = {member.source_id: member for member in members}
+    for row in users:
+        member = by_id[int(row["Id"])]
+        assert member.profile.display_name == row["DisplayName"][:50]
+        assert member.profile.location == row.get("Location", "")[:100]
+    names = Counter(row["DisplayName"] for row in users)
+    shared = next(name for name, n in names.items() if n > 1)
+    usernames = sorted(by_id[int(row["Id"])].username for row in users if row["DisplayName"] == shared)
+    assert len(set(usernames)) == len(usernames)
+
+
+def test_votes_keep_each_posts_score_and_anonymous_votes_are_only_counted(imported):
+    directory = dump_dir(CARDANO)
+    scores = {int(row["Id"]): int(row["Score"]) for row in xml_rows(directory / "Posts.xml")}
+    votes = xml_rows(directory / "Votes.xml")
+    imported_posts = {int(row["Id"]) for row in xml_rows(directory / "Posts.xml") if row["PostTypeId"] in {"1", "2"}}
+    anonymous = sum(1 for row in votes if row["VoteTypeId"] in {"2", "3"} and int(row["PostId"]) in imported_posts)
+    on_deleted = sum(1 for row in votes if int(row["PostId"]) not in scores)
+    summary = imported[CARDANO]
+    assert summary["votes"] == 0 == Vote.objects.filter(source=source_of(CARDANO)).count()
+    assert summary["skipped"]["votes_anonymous"] == anonymous
+    assert summary["skipped"]["votes_on_deleted_posts"] == on_deleted == 345  # as the dump's README says
+    assert summary["skipped"]["votes_on_other_posts"] == sum(
+        1 for row in votes if int(row["PostId"]) in scores and int(row["PostId"]) not in imported_posts
+    )
+    stored = dict(Post.objects.filter(source=source_of(CARDANO)).values_list("source_id", "score"))
+    assert stored == {post_id: score for post_id, score in scores.items() if post_id in stored}
+
+
+def test_counters_match_the_dump_and_a_recomputation(imported):
+    for site in (CARDANO, BICYCLES):
+        posts = xml_rows(dump_dir(site) / "Posts.xml")
+        source = source_of(site)
+        answer_counts = dict(Thread.objects.filter(source=source).values_list("source_id", "answer_count"))
+        assert answer_counts == {int(row["Id"]): int(row["AnswerCount"]) for row in posts if row["PostTypeId"] == "1"}
+        comment_counts = dict(Post.objects.filter(source=source).values_list("source_id", "comment_count"))
+        assert comment_counts == {int(r["Id"]): int(r["CommentCount"]) for r in posts if int(r["Id"]) in comment_counts}
+        before = snapshot(source)
+        assert_consistent(source)
+        assert thread_counters_recompute() == 0
+        assert snapshot(source) == before
+
+
+def test_duplicates_come_from_post_links(imported):
+    for site in (CARDANO, BICYCLES):
+        directory = dump_dir(site)
+        questions = {row["Id"] for row in xml_rows(directory / "Posts.xml") if row["PostTypeId"] == "1"}
+        expected: dict[int, int] = {}
+        for row in xml_rows(directory / "PostLinks.xml"):
+            if row["LinkTypeId"] == "3" and {row["PostId"], row["RelatedPostId"]} <= questions:
+                expected.setdefault(int(row["PostId"]), int(row["RelatedPostId"]))
+        threads = Thread.objects.filter(source=source_of(site))
+        linked = dict(threads.filter(duplicate_of__isnull=False).values_list("source_id", "duplicate_of__source_id"))
+        assert linked == expected and len(linked) >= 5
+        assert set(threads.filter(duplicate_of__isnull=False).values_list("close_reason", flat=True)) == {"duplicate"}
+        counts = dict(threads.filter(duplicate_count__gt=0).values_list("source_id", "duplicate_count"))
+        assert counts == Counter(expected.values())
+
+
+def test_post_history_becomes_numbered_revisions_and_markdown_sources(imported):
+    directory = dump_dir(BICYCLES)
+    source = source_of(BICYCLES)
+    posts = {row["Id"]: row for row in xml_rows(directory / "Posts.xml") if row["PostTypeId"] in {"1", "2"}}
+    bodies: dict[int, list[dict]] = {}
+    for row in xml_rows(directory / "PostHistory.xml"):
+        if row["PostHistoryTypeId"] in {"2", "5", "8"} and row["PostId"] in posts:
+            bodies.setdefault(int(row["PostId"]), []).append(row)
+    assert imported[BICYCLES]["questions"] == 453 and imported[BICYCLES]["answers"] == 971
+    assert Revision.objects.filter(post__source=source).count() == sum(len(rows) for rows in bodies.values())
+    assert not Post.objects.filter(source=source).exclude(body_format=BodyFormat.MARKDOWN).exists()
+
+    edited = max(bodies, key=lambda post_id: len(bodies[post_id]))
+    post = Post.objects.get(source=source, source_id=edited)
+    history = bodies[edited]
+    revisions = list(post.revisions.order_by("number"))
+    assert [revision.number for revision in revisions] == list(range(1, len(history) + 1))
+    assert post.body == history[-1]["Text"].replace("\r\n", "\n")
+    with_comment = next(i for i, row in enumerate(history) if row.get("Comment") and row.get("UserId"))
+    assert revisions[with_comment].reason == " ".join(history[with_comment]["Comment"].split())[:300]
+    assert revisions[with_comment].author.source_id == int(history[with_comment]["UserId"])
+    first = Post.objects.get(source=source, source_id=1).revisions.get(number=1)
+    assert first.title == "Suggest a domain name"
+    # Edits that left the title or tags alone still hold them, so a rollback restores the whole question.
+    question_revisions = Revision.objects.filter(post__source=source, post__kind=PostKind.OPENING)
+    assert not question_revisions.filter(Q(title="") | Q(tags="")).exists()
+
+
+def test_a_second_run_adds_nothing_and_says_so(imported):
+    before = snapshot(source_of(CARDANO))
+    again = run_import(dump_dir(CARDANO))
+    assert [again[key] for key in MAIN_KEYS] == [0] * 6
+    assert again["revisions"] == 0
+    assert snapshot(source_of(CARDANO)) == before
+
+
+def test_resuming_after_an_interruption_ends_like_a_clean_run(imported, monkeypatch):
+    """Interrupted twice (in the posts, then in a later stage), then finished: the same rows as one clean run."""
+    site = f"resumed.{BICYCLES}"
+    original = StackExchangeImporter.write_batch
+    state = {"allowed": 0}
+
+    def write_batch(self, write):
+        if state["allowed"] == 0:
+            raise KeyboardInterrupt("simulated interruption")
+        state["allowed"] -= 1
+        original(self, write)
+
+    monkeypatch.setattr(StackExchangeImporter, "write_batch", write_batch)
+    totals: Counter[str] = Counter()
+    stages = []
+    for allowed in (20, 20):  # tags, 13 batches of members, then into the posts; then into the history
+        state["allowed"] = allowed
+        importer = StackExchangeImporter(dump_dir(BICYCLES), site=site, batch_size=200)
+        with pytest.raises(KeyboardInterrupt):
+            importer.run()
+        totals.update({key: getattr(importer.summary, key) for key in MAIN_KEYS})
+        stages.append(snapshot(source_of(site)))
+        assert_consistent(source_of(site))
+    assert 0 < stages[0]["threads"] < 453 and stages[1]["revisions"] > 0
+    monkeypatch.setattr(StackExchangeImporter, "write_batch", original)
+    last = run_import(dump_dir(BICYCLES), site=site)
+    totals.update({key: last[key] for key in MAIN_KEYS})
+    assert snapshot(source_of(site)) == snapshot(source_of(BICYCLES))
+    clean = imported[BICYCLES]
+    assert {key: totals[key] for key in MAIN_KEYS if key != "tags"} == {
+        key: clean[key] for key in MAIN_KEYS if key != "tags"
+    }
+
+
+# --- small hand-made dumps -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_html_is_sanitised_and_comments_escaped(tmp_path):
+    directory = write_dump(
+        tmp_path / "evil.example",
+        Users=[{**USERS[0], "AboutMe": "<p>Hi</p><script>alert(1)</script>"}],
+        Posts=[
+            question(
+                1,
+                Body='<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:alert(1)">x</a><img src=x onerror=y></p>',
+            )
+        ],
+        Comments=[
+            {
+                "Id": 1,
+                "PostId": 1,
+                "Text": "<script>alert(2)</script> see `code`",
+                "CreationDate": "2021-05-01T00:00:00",
+            }
+        ],
+    )
+    run_import(directory)
+    post = Post.objects.get(source="stackexchange:evil.example")
+    for markup in (post.body_html, post.body, post.revisions.get().body):
+        assert "<script" not in markup and "onclick" not in markup and "javascript:" not in markup
+        assert "onerror" not in markup
+    comment = Comment.objects.get(source="stackexchange:evil.example")
+    assert comment.body.startswith("<script>") and "<script" not in comment.body_html
+    assert "&lt;script&gt;" in comment.body_html
+    assert User.objects.get(source="stackexchange:evil.example").profile.bio == "Hi"  # script and its text dropped
+
+
+@pytest.mark.django_db
+def test_both_tag_spellings_become_normalised_tags(tmp_path):
+    directory = write_dump(
+        tmp_path / "tags.example",
+        Users=USERS,
+        Posts=[question(1, Tags="<c++><Node.js><wallet>"), question(2, Tags="|c#|wallet|.net|")],
+    )
+    names = {"cplusplus", "node-js", "wallet", "csharp", "dotnet"}
+    new = names - set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
+    summary = run_import(directory)
+    threads = {t.source_id: sorted(t.tags.names()) for t in Thread.objects.filter(source="stackexchange:tags.example")}
+    assert threads == {1: ["cplusplus", "node-js", "wallet"], 2: ["csharp", "dotnet", "wallet"]}
+    assert summary["tags"] == len(new)
+    assert parse_tags("|a b|A_B|") == ["a-b"]
+
+
+@pytest.mark.django_db
+def test_usernames_are_slugs_of_display_names_with_a_suffix_when_taken(tmp_path, member):
+    directory = write_dump(
+        tmp_path / "names.example",
+        Users=[*USERS, {"Id": 3, "CreationDate": "2021-04-28T00:00:00", "DisplayName": "alice"}],
+        Posts=[question(1)],
+    )
+    run_import(directory)
+    usernames = dict(User.objects.filter(source="stackexchange:names.example").values_list("source_id", "username"))
+    assert usernames == {1: "ada-lovelace", 2: "ada-lovelace-2", 3: "alice-3"}  # "alice" is the member fixture
+
+
+@pytest.mark.django_db
+def test_answers_before_their_question_are_placed_and_orphans_counted(tmp_path):
+    directory = write_dump(
+        tmp_path / "order.example",
+        Users=USERS,
+        Posts=[answer(5, 1), answer(6, 99), question(1, AcceptedAnswerId=5)],
+    )
+    summary = run_import(directory, batch_size=1)
+    assert (summary["questions"], summary["answers"]) == (1, 1)
+    assert summary["skipped"]["answers_without_question"] == 1
+    thread = Thread.objects.get(source="stackexchange:order.example")
+    assert thread.accepted_answer.source_id == 5 and thread.answer_count == 1
+
+
+@pytest.mark.django_db
+def test_votes_with_a_named_voter_become_vote_rows(tmp_path):
+    directory = write_dump(
+        tmp_path / "votes.example",
+        Users=USERS,
+        Posts=[question(1), answer(2, 1)],
+        Votes=[
+            {"Id": 1, "PostId": 2, "VoteTypeId": 2, "CreationDate": "2021-05-02T00:00:00", "UserId": 1},
+            {"Id": 2, "PostId": 2, "VoteTypeId": 2, "CreationDate": "2021-05-02T00:00:00"},
+            {"Id": 3, "PostId": 2, "VoteTypeId": 1, "CreationDate": "2021-05-02T00:00:00"},
+            {"Id": 4, "PostId": 77, "VoteTypeId": 3, "CreationDate": "2021-05-02T00:00:00"},
+        ],
+    )
+    summary = run_import(directory)
+    assert summary["votes"] == 1
+    assert summary["skipped"] == {
+        "votes_anonymous": 1,
+        "votes_of_other_types": 1,
+        "votes_on_deleted_posts": 1,
+    }
+    vote = Vote.objects.get(source="stackexchange:votes.example")
+    assert (vote.value, vote.voter.source_id, vote.post.source_id) == (1, 1, 2)
+    assert Post.objects.get(source="stackexchange:votes.example", source_id=2).score == 1  # the dump's score
+    assert run_import(directory)["votes"] == 0
+
+
+POSTS_OK = [question(n) for n in range(1, 7)]
+
+
+@pytest.mark.parametrize(
+    ("broken", "file", "line", "words"),
+    [
+        # Truncated in the middle of row 6 (line 8): the first two batches of two are committed.
+        ({"Posts": xml_text("Posts", POSTS_OK).rsplit('Score="2"', 1)[0]}, "Posts.xml", 8, ["malformed XML"]),
+        (
+            {
+                "Comments": [
+                    {"Id": 1, "PostId": 1, "Text": "Fine comment", "CreationDate": "2021-05-01T00:00:00"},
+                    {"Id": 2, "PostId": 2, "Text": "Fine comment", "CreationDate": "2021-05-01T00:00:00"},
+                    {"Id": 3, "PostId": 3, "Text": "Bad date", "CreationDate": "yesterday"},
+                ]
+            },
+            "Comments.xml",
+            5,
+            ["CreationDate", "'yesterday'"],
+        ),
+        (
+            {"Users": [USERS[0], {"CreationDate": "2021-04-28T14:50:43.050", "DisplayName": "No Id"}]},
+            "Users.xml",
+            4,
+            ["Id", "required"],
+        ),
+    ],
+    ids=["truncated-xml", "bad-date", "missing-id"],
+)
+@pytest.mark.django_db
+def test_a_malformed_file_names_file_and_line_leaves_the_database_consistent_and_a_fixed_rerun_completes(
+    tmp_path, broken, file, line, words
+):
+    comments = [
+        {"Id": n, "PostId": n, "Text": f"Comment {n}", "CreationDate": "2021-05-01T00:00:00"} for n in range(1, 4)
+    ]
+    good = {"Users": USERS, "Posts": POSTS_OK, "Comments": comments}
+    source = "stackexchange:broken.example"
+    directory = write_dump(tmp_path / "broken.example", **{**good, **broken})
+    with pytest.raises(CommandError) as excinfo:
+        run_import(directory, batch_size=2)
+    message = str(excinfo.value)
+    assert f"{file}: line {line}:" in message
+    for word in words:
+        assert word in message
+    assert_consistent(source)
+    committed = snapshot(source)
+
+    write_dump(directory, **good)
+    rerun = run_import(directory, batch_size=2)
+    assert rerun["questions"] == 6 - committed["threads"]
+    assert rerun["comments"] == 3 - committed["comments"]
+    assert rerun["members"] == 2 - committed["members"]
+    finished = snapshot(source)
+    assert (finished["threads"], finished["comments"], finished["members"], finished["revisions"]) == (6, 3, 2, 6)
+    assert finished["comment_count"] == finished["post_comment_count"] == 3
+    assert_consistent(source)
+
+
+@pytest.mark.django_db
+def test_recompute_counters_repairs_drifted_counters_and_then_has_nothing_to_do(tmp_path):
+    directory = write_dump(
+        tmp_path / "drift.example",
+        Users=USERS,
+        Posts=[question(1), answer(2, 1), answer(3, 1)],
+        Comments=[{"Id": 1, "PostId": 2, "Text": "A comment here", "CreationDate": "2021-05-01T00:00:00"}],
+    )
+    run_import(directory)
+    thread = Thread.objects.get(source="stackexchange:drift.example")
+    Thread.objects.filter(pk=thread.pk).update(answer_count=99, comment_count=7, score=-5)
+    Post.objects.filter(thread=thread).update(comment_count=3)
+    out = StringIO()
+    call_command("recompute_counters", stdout=out)
+    assert "Corrected the counters of 1 threads" in out.getvalue()
+    thread.refresh_from_db()
+    assert (thread.answer_count, thread.comment_count, thread.score) == (2, 1, 2)
+    counts = dict(Post.objects.filter(thread=thread).values_list("source_id", "comment_count"))
+    assert counts == {1: 0, 2: 1, 3: 0}
+    assert thread_counters_recompute() == 0
+
+
+@pytest.mark.django_db
+def test_a_missing_directory_or_posts_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="no such directory"):
+        run_import(tmp_path / "nowhere.example")
+    write_dump(tmp_path / "empty.example", Users=USERS)
+    with pytest.raises(CommandError, match=r"Posts\.xml: missing"):
+        run_import(tmp_path / "empty.example")
+
+
+@pytest.mark.django_db
+def test_the_space_is_created_once_from_the_site_or_named_by_space(tmp_path):
+    directory = write_dump(tmp_path / "bicycles.meta.stackexchange.com", Users=USERS, Posts=[question(1)])
+    run_import(directory, site="bikes.meta.stackexchange.com")
+    thread = Thread.objects.get(source="stackexchange:bikes.meta.stackexchange.com")
+    assert (thread.space.name, thread.space.slug, thread.space.default_kind) == ("Bikes Meta", "bikes-meta", "question")
+    other = write_dump(tmp_path / "other.example", Users=USERS, Posts=[question(1)])
+    run_import(other, space="bikes-meta")
+    assert Thread.objects.get(source="stackexchange:other.example").space_id == thread.space_id
