@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 
-from community.services import emails, notifications
+from community.services import emails, notifications, view_counts
 
 _EMAIL_RETRY = {
     "autoretry_for": (smtplib.SMTPException, OSError),
@@ -51,3 +51,8 @@ def send_digests(frequency: str) -> None:
 @shared_task(name="rapport.email.digest", soft_time_limit=60, time_limit=120, **_EMAIL_RETRY)
 def send_digest(user_id: int, frequency: str) -> None:
     emails.digest_send(user_id=user_id, frequency=frequency)
+
+
+@shared_task(name="rapport.views.flush", soft_time_limit=50, time_limit=60)
+def flush_view_counts() -> None:
+    view_counts.view_counts_flush()

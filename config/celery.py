@@ -14,6 +14,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Page views are buffered in the cache; a minute's delay on the counter is fine.
+    "flush-view-counts": {"task": "rapport.views.flush", "schedule": 60.0},
     # Digests go out early morning in the site's time zone, when people read mail.
     "digests-daily": {
         "task": "rapport.email.digests",

@@ -18,6 +18,7 @@ from community.selectors.spaces import spaces_for_posting
 from community.selectors.threads import ThreadPage, thread_get_for_user, thread_page
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
+from community.services.view_counts import thread_view_record, viewer_key
 from community.views.labels import post_context
 from community.views.respond import refuse, sign_in_first
 
@@ -72,6 +73,7 @@ def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None)
             url = f"{url}?{request.META['QUERY_STRING']}"
         return HttpResponsePermanentRedirect(url)
     page = thread_page(user=request.user, thread=thread, answers_page=_page_number(request))
+    thread_view_record(thread_id=thread.pk, viewer=viewer_key(request))
     return render_thread(request, page)
 
 
