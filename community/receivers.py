@@ -24,3 +24,8 @@ def _comment_published(sender, comment_id: int, **kwargs) -> None:
 @receiver(signals.answer_accepted, dispatch_uid="community.notify_answer_accepted")
 def _answer_accepted(sender, thread_id: int, answer_id: int, actor_id: int | None = None, **kwargs) -> None:
     tasks.notify_answer_accepted.delay(thread_id, answer_id, actor_id)
+
+
+@receiver(signals.idea_status_changed, dispatch_uid="community.notify_idea_status_changed")
+def _idea_status_changed(sender, change_id: int, **kwargs) -> None:
+    tasks.notify_idea_status_changed.delay(change_id)

@@ -13,3 +13,5 @@ post_published = Signal()
 comment_published = Signal()
 # Sent after an answer is accepted. kwargs: thread_id, answer_id, actor_id.
 answer_accepted = Signal()
+# Sent after staff change an idea's status. kwargs: change_id.
+idea_status_changed = Signal()

@@ -36,6 +36,12 @@ def notify_answer_accepted(thread_id: int, answer_id: int, actor_id: int | None)
         send_notification_email.delay(notification_id)
 
 
+@shared_task(name="rapport.notify.idea_status_changed", soft_time_limit=60, time_limit=90)
+def notify_idea_status_changed(change_id: int) -> None:
+    for notification_id in notifications.notify_idea_status_changed(change_id=change_id):
+        send_notification_email.delay(notification_id)
+
+
 @shared_task(name="rapport.email.notification", soft_time_limit=30, time_limit=60, **_EMAIL_RETRY)
 def send_notification_email(notification_id: int) -> None:
     emails.notification_email_send(notification_id=notification_id)

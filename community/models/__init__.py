@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from community.models.ideas import IdeaStatusChange
 from community.models.notifications import Follow, Notification, NotificationKind
 from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
 from community.models.spaces import Space, ThreadKind, Visibility
@@ -10,6 +11,7 @@ __all__ = [
     "Comment",
     "Follow",
     "IdeaStatus",
+    "IdeaStatusChange",
     "MeToo",
     "Notification",
     "NotificationKind",

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import EmailFrequency, User
-from community.models.notifications import Notification
+from community.models import IdeaStatusChange
+from community.models.notifications import Notification, NotificationKind
 from community.services.notifications import unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,18 @@ def _item(notification: Notification) -> dict:
     if notification.post_id:
         path += f"#post-{notification.post_id}"
     actor = notification.actor
+    excerpt = notification.comment.body if notification.comment_id else ""
+    if notification.kind == NotificationKind.IDEA_STATUS:
+        change = IdeaStatusChange.objects.filter(thread=thread).order_by("-created_at", "-id").first()
+        if change:
+            excerpt = f"{change.get_to_status_display()}: {change.note}"
     return {
         "kind": notification.kind,
         "label": notification.get_kind_display(),
         "actor": actor.public_name if actor else "",
         "title": thread.title,
         "url": _absolute(path),
-        "excerpt": (notification.comment.body if notification.comment_id else "")[:200],
+        "excerpt": excerpt[:300],
     }
 
 

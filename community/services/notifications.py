@@ -125,6 +125,21 @@ def notify_answer_accepted(*, thread_id: int, answer_id: int, actor_id: int | No
     )
 
 
+def notify_idea_status_changed(*, change_id: int) -> list[int]:
+    """Everyone who voted for the idea (and its author) hears that it moved, with the staff note."""
+    from community.models import IdeaStatusChange, Vote
+
+    change = IdeaStatusChange.objects.select_related("thread__space").filter(pk=change_id).first()
+    if change is None:
+        return []
+    thread = change.thread
+    voters = Vote.objects.filter(post__thread=thread, post__kind=PostKind.OPENING, value=1)
+    wanted = dict.fromkeys(voters.values_list("voter_id", flat=True), NotificationKind.IDEA_STATUS)
+    if thread.author_id:
+        wanted[thread.author_id] = NotificationKind.IDEA_STATUS
+    return _write(key=f"idea_status:{change.pk}", thread=thread, actor_id=change.actor_id, wanted=wanted)
+
+
 @transaction.atomic
 def follow_set(*, member: User, on: bool, thread: Thread | None = None, space=None, tag=None) -> bool:
     """Follow or unfollow one thread, space or tag. Returns whether anything changed."""

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community import permissions
-from community.models import Post, PostKind, Thread, Vote
+from community.models import Post, PostKind, Thread, ThreadKind, Vote
 from community.signals import answer_accepted
 
 
@@ -26,6 +26,8 @@ def vote_cast(*, voter: User, post: Post, value: int) -> Vote | None:
         raise PermissionDenied(_("You cannot vote on your own post."))
     if not permissions.can_vote(voter, post):
         raise PermissionDenied(_("You cannot vote on this post."))
+    if value == -1 and post.kind == PostKind.OPENING and post.thread.kind == ThreadKind.IDEA:
+        raise ValidationError(_("Ideas take votes for them, not against; leave it unvoted instead."))
     Post.objects.select_for_update().filter(pk=post.pk).first()
     existing = Vote.objects.filter(post=post, voter=voter).first()
     old = existing.value if existing else 0
