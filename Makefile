@@ -33,13 +33,9 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py seed_demo
 
-# Ctrl-C stops the web server and the worker together (same process group).
+# serve_dev runs the web server and a worker with beat; Ctrl-C stops both.
 run: demo
-	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C stops the site and its worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker --beat --queues interactive,mining --concurrency 2 \
-		--loglevel INFO --schedule var/celerybeat-schedule & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve_dev $(HOST):$(PORT)
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --queues interactive,mining --loglevel INFO
