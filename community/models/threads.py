@@ -23,6 +23,11 @@ class Thread(models.Model):
 
     Counters (answer_count, score, ...) are kept by the services in the same
     transaction as their source rows and can be rebuilt by recompute_counters.
+
+    The full-text search document is deliberately not a field: on PostgreSQL
+    it is a `search_document` tsvector column the migration 0004_thread_search
+    adds (with its GIN index), on SQLite an FTS5 table. Django never loads it
+    with a thread; community/search/ writes and reads it.
     """
 
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="threads")

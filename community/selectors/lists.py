@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from community import permissions
 from community.models import IdeaStatus, Space, Thread, ThreadKind
+from community.search.highlight import count_found, word_pattern
+from community.search.matching import similar_thread_candidates
 from community.selectors.links import Links
 from community.selectors.pagination import Page, keyset_page
 
@@ -195,6 +197,8 @@ _STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_SIGNIFICANT_WORDS = 6
+# Threads sharing enough words that similar_threads ranks: a bound, however common the words.
+SIMILAR_CANDIDATES = 200
 
 
 def significant_words(title: str) -> list[str]:
@@ -218,33 +222,23 @@ class SimilarThread:
 
 
 def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
-    """Up to `limit` visible threads whose titles share the most significant words with `title`.
+    """Up to `limit` visible threads that share the most significant words with `title`.
 
-    Deliberately simple (substring matches on titles, best match count then
-    score first); full-text search will replace the inside of this function,
-    and callers only rely on its signature.
+    Full-text search finds the threads holding at least two of the title's
+    words when it has three or more (one shared word out of three, such as
+    "password", is noise rather than similarity), else one; the
+    SIMILAR_CANDIDATES highest scored of them are ranked by how many of the
+    words their own title has, then by score. One query.
     """
     words = significant_words(title)
     if not words:
         return []
-    matched = sum(
-        (Case(When(title__icontains=word, then=Value(1)), default=Value(0)) for word in words),
-        start=Value(0),
-    )
-    any_word = Q()
-    for word in words:
-        any_word |= Q(title__icontains=word)
-    # With three or more words, one shared word ("password") is noise rather than similarity.
     needed = 2 if len(words) >= 3 else 1
-    threads = (
-        Thread.objects.filter(
-            any_word, deleted_at__isnull=True, space__visibility__in=permissions.visible_visibilities(user)
-        )
-        .annotate(matched=matched * Value(1, output_field=IntegerField()))
-        .filter(matched__gte=needed)
-        .order_by("-matched", "-score", "-id")
-        .only("id", "title", "slug", "kind", "answer_count", "accepted_answer_id")[:limit]
+    candidates = similar_thread_candidates(user=user, words=words, needed=needed, limit=SIMILAR_CANDIDATES).only(
+        "id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score"
     )
+    patterns = [word_pattern([word]) for word in words]
+    ranked = sorted(candidates, key=lambda t: (-count_found(patterns, t.title), -t.score, -t.pk))[:limit]
     links = Links()
     return [
         SimilarThread(
@@ -255,5 +249,5 @@ def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
             answer_count=t.answer_count,
             is_solved=t.accepted_answer_id is not None,
         )
-        for t in threads
+        for t in ranked
     ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import permissions
 from community.models import BodyFormat, Comment, Follow, Post, PostKind, Revision, Thread
+from community.search.index import search_index_thread
 from community.services.content import check_body, check_comment, check_title, clean_tags, render_body, thread_slug
 from community.signals import comment_published, post_published
 
@@ -29,6 +30,7 @@ def answer_create(*, author: User, thread: Thread, body: str) -> Post:
     )
     Revision.objects.create(post=post, number=1, author=author, body=body, created_at=now)
     Thread.objects.filter(pk=thread.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
+    search_index_thread(thread.pk)
     # Those who answer follow the thread, as on Discourse; they can unfollow.
     Follow.objects.get_or_create(member=author, thread=thread)
     transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
@@ -94,6 +96,7 @@ def post_edit(
         reason=reason.strip()[:300],
         created_at=now,
     )
+    search_index_thread(thread.pk)
     post.refresh_from_db()
     return revision
 

@@ -12,6 +12,7 @@ from accounts.models import User
 from community import permissions
 from community.models import Follow, MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
 from community.models.threads import IdeaStatus
+from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
 from community.signals import post_published
 
@@ -55,6 +56,7 @@ def thread_create(
     )
     if tag_names:
         thread.tags.set(tag_names)
+    search_index_thread(thread.pk)
     # Askers hear about answers by watching their own thread (they can unfollow).
     Follow.objects.create(member=author, thread=thread)
     transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))

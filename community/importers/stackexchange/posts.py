@@ -15,6 +15,7 @@ from community.importers.stackexchange.naming import parse_tags
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision, Thread, ThreadKind
 from community.sanitizer import sanitize_html
+from community.search.index import search_index_threads
 from community.services.content import thread_slug
 from community.services.counters import thread_counters_recompute
 
@@ -170,6 +171,8 @@ def _write(
 
     touched = {post.thread_id for post in new_posts if post.source_id in created}
     thread_counters_recompute(thread_ids=sorted(touched))
+    # Searchable as soon as the batch commits, like a thread written through the site.
+    search_index_threads(touched)
 
 
 def _read_batch(importer: StackExchangeImporter, batch: list[Row], only: set[int] | None = None):

@@ -1,0 +1,60 @@
+"""The search page: /search/?q=...&kind=&space=&tag=&solved=&after=&before=&sort=&page=."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from community.search.forms import SearchForm
+from community.search.selectors import MAX_PAGE, MAX_RESULTS, SearchResults, search_threads
+from community.selectors.spaces import space_list_for_user
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _count_label(results: SearchResults) -> str:
+    if results.more_than_shown:
+        return _("%(count)s+ results") % {"count": intcomma(MAX_RESULTS)}
+    count = results.shown_total
+    return ngettext("%(count)s result", "%(count)s results", count) % {"count": intcomma(count)}
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    params = {key: value for key, value in request.GET.items() if key != "page" and value}
+    if page > 1:
+        params["page"] = str(page)
+    return "?" + urlencode(params)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    spaces = list(space_list_for_user(user=request.user))
+    form = SearchForm(request.GET or None, spaces=spaces)
+    context: dict = {"form": form, "searched": False}
+    if form.is_bound:
+        form.is_valid()  # a bad filter is shown on its field and left out; the search still runs
+        query = form.query()
+        if query.strip():
+            results = search_threads(
+                user=request.user, query=query, filters=form.filters(), order=form.order(), page=_page_number(request)
+            )
+            context.update(
+                searched=True,
+                query=query,
+                results=results,
+                count_label=_count_label(results),
+                next_url=_page_url(request, results.page + 1) if results.has_next else None,
+                previous_url=_page_url(request, results.page - 1) if results.has_previous else None,
+            )
+    return render(request, "community/search.html", context)
