@@ -6,5 +6,4 @@ from accounts import views
 
 urlpatterns = [
     path("settings/profile/", views.account_settings, name="account_settings"),
-    path("u/<str:username>/", views.member_profile, name="member_profile"),
 ]

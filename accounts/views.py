@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
-from accounts.selectors import member_get_public
 from accounts.services import profile_ensure, profile_update
 
 
@@ -37,8 +36,3 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=profile)
     return render(request, "accounts/settings.html", {"form": form, "profile": profile})
-
-
-def member_profile(request: HttpRequest, username: str) -> HttpResponse:
-    member = member_get_public(username=username)
-    return render(request, "accounts/profile.html", {"member": member, "profile": getattr(member, "profile", None)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Space, ThreadKind
@@ -30,6 +30,10 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# Markdown fields that take images: community.js adds an "Insert image" button.
+IMAGE_UPLOAD = {"data-image-upload": reverse_lazy("image_upload")}
+
+
 class AskForm(forms.Form):
     space = forms.ModelChoiceField(
         label=_("Space"), queryset=Space.objects.none(), empty_label=_("Choose a space"), to_field_name="slug"
@@ -45,7 +49,9 @@ class AskForm(forms.Form):
         max_length=settings.RAPPORT_TITLE_MAX_LENGTH,
         help_text=_("Say what you need in one sentence, as you would ask a friend."),
     )
-    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 10}), help_text=MARKDOWN_HINT)
+    body = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 10, **IMAGE_UPLOAD}), help_text=MARKDOWN_HINT
+    )
     tags = forms.CharField(label=_("Tags"), required=False, max_length=300)
 
     def __init__(self, *args, spaces, **kwargs) -> None:
@@ -74,7 +80,9 @@ class AskForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), help_text=MARKDOWN_HINT)
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8, **IMAGE_UPLOAD}), help_text=MARKDOWN_HINT
+    )
 
 
 class CommentForm(forms.Form):
@@ -88,7 +96,9 @@ class PostEditForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=300, help_text=_("Separated by commas, such as: wallet, sync")
     )
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}), help_text=MARKDOWN_HINT)
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 14, **IMAGE_UPLOAD}), help_text=MARKDOWN_HINT
+    )
     reason = forms.CharField(
         label=_("Reason for the edit"),
         required=False,

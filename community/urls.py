@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from community.views import brand, home, lists, posts, threads
+from community.views import brand, follows, home, lists, members, posts, search, threads, uploads
 
 
 class KindConverter:
@@ -28,13 +28,17 @@ urlpatterns = [
     path("spaces/", lists.space_list, name="space_list"),
     path("s/<slug:slug>/", lists.space_detail, name="space_detail"),
     path("tags/<str:tag>/", lists.tag_detail, name="tag_detail"),
+    path("s/<slug:slug>/follow/", follows.space_follow, name="space_follow"),
+    path("tags/<str:tag>/follow/", follows.tag_follow, name="tag_follow"),
     # Threads
     path("t/<int:thread_id>/", threads.thread_detail, name="thread_short"),
     path("t/<int:thread_id>/<str:slug>/", threads.thread_detail, name="thread_detail"),
     path("threads/<int:thread_id>/answers/", threads.answer_create_view, name="answer_create"),
     path("threads/<int:thread_id>/me-too/", threads.thread_me_too, name="thread_me_too"),
+    path("threads/<int:thread_id>/follow/", follows.thread_follow, name="thread_follow"),
     path("ask/", threads.ask, name="ask"),
     path("ask/similar/", threads.ask_similar, name="ask_similar"),
+    path("search/", search.search, name="search"),
     # Posts
     path("p/<int:post_id>/vote/", posts.post_vote, name="post_vote"),
     path("p/<int:post_id>/accept/", posts.post_accept, name="post_accept"),
@@ -42,4 +46,7 @@ urlpatterns = [
     path("p/<int:post_id>/edit/", posts.post_edit_view, name="post_edit"),
     path("p/<int:post_id>/history/", posts.post_history_view, name="post_history"),
     path("p/<int:post_id>/history/<int:number>/rollback/", posts.post_rollback_view, name="post_rollback"),
+    path("uploads/images/", uploads.image_upload, name="image_upload"),
+    # Members
+    path("u/<str:username>/", members.member_profile, name="member_profile"),
 ]

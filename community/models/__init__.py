@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from community.models.attachments import Attachment
 from community.models.ideas import IdeaStatusChange
 from community.models.notifications import Follow, Notification, NotificationKind
 from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
@@ -7,6 +8,7 @@ from community.models.spaces import Space, ThreadKind, Visibility
 from community.models.threads import IdeaStatus, MeToo, Thread
 
 __all__ = [
+    "Attachment",
     "BodyFormat",
     "Comment",
     "Follow",

@@ -20,11 +20,21 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from community import permissions
-from community.models import Comment, MeToo, Post, PostKind, Thread, ThreadKind, Vote
+from community.models import Comment, Follow, MeToo, Post, PostKind, Thread, ThreadKind, Vote
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
 
@@ -34,9 +44,14 @@ RELATED_LIMIT = 5
 
 def thread_get_for_user(*, user, thread_id: int) -> Thread:
     """A thread the user may see, or 404 (private spaces and deleted threads are not admitted to exist)."""
-    thread = (
-        Thread.objects.select_related("space", "author__profile", "duplicate_of__space").filter(pk=thread_id).first()
-    )
+    threads = Thread.objects.select_related("space", "author__profile", "duplicate_of__space")
+    if user.is_authenticated:
+        # The viewer's own follow and me-too come with the thread, not as queries of their own.
+        threads = threads.annotate(
+            viewer_follows=Exists(Follow.objects.filter(thread=OuterRef("pk"), member=user.pk)),
+            viewer_me_too=Exists(MeToo.objects.filter(thread=OuterRef("pk"), member=user.pk)),
+        )
+    thread = threads.filter(pk=thread_id).first()
     if thread is None or not permissions.can_view_thread(user, thread):
         raise Http404("No such thread.")
     return thread
@@ -156,6 +171,10 @@ class ThreadPage:
     can_me_too: bool
     my_me_too: bool
     me_too_url: str
+    # Following
+    can_follow: bool
+    following: bool
+    follow_url: str
     # Replying
     can_reply: bool
     answer_url: str
@@ -261,7 +280,9 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
             Vote.objects.filter(voter=user, post_id__in=[p.pk for p in all_posts]).values_list("post_id", "value")
         )
         if is_question:
-            my_me_too = MeToo.objects.filter(thread=thread, member=user).exists()
+            my_me_too = getattr(thread, "viewer_me_too", None)
+            if my_me_too is None:
+                my_me_too = MeToo.objects.filter(thread=thread, member=user).exists()
 
     items = [
         post_item(
@@ -300,6 +321,9 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         can_me_too=is_question and is_member and thread.author_id != user.pk,
         my_me_too=my_me_too,
         me_too_url=links.thread_action("thread_me_too", thread.pk),
+        can_follow=is_member,
+        following=bool(getattr(thread, "viewer_follows", False)),
+        follow_url=links.thread_action("thread_follow", thread.pk),
         can_reply=permissions.can_reply(user, thread),
         answer_url=links.thread_action("answer_create", thread.pk),
         duplicate_of_title=canonical.title if canonical_visible else "",

@@ -7,11 +7,13 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from community.models import IdeaStatus, Space, ThreadKind
+from community.selectors.follows import member_follows
 from community.selectors.lists import PERIODS, Sort, tag_thread_count, thread_list
 from community.selectors.spaces import space_get_for_user, space_list_for_user
 
@@ -142,14 +144,26 @@ def kind_list(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = space_get_for_user(user=request.user, slug=slug)
-    return _list_response(request, heading=space.name, sorts=ALL_SORTS, space=space)
+    follow = {
+        "follow_url": reverse("space_follow", args=[space.slug]),
+        "can_follow": request.user.is_authenticated,
+        "following": member_follows(member=request.user, space=space),
+    }
+    return _list_response(request, heading=space.name, sorts=ALL_SORTS, space=space, extra=follow)
 
 
 @require_GET
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     # A #tag link in a post may point at a tag nobody has used yet: an empty list, not a 404.
     count = tag_thread_count(user=request.user, tag=tag)
-    return _list_response(request, heading=tag, sorts=ALL_SORTS, tag=tag, extra={"tag": tag, "tag_count": count})
+    extra = {"tag": tag, "tag_count": count}
+    if count:
+        extra |= {
+            "follow_url": reverse("tag_follow", args=[tag]),
+            "can_follow": request.user.is_authenticated,
+            "following": member_follows(member=request.user, tag_name=tag),
+        }
+    return _list_response(request, heading=tag, sorts=ALL_SORTS, tag=tag, extra=extra)
 
 
 @require_GET

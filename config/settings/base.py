@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -243,6 +244,7 @@ if S3_BUCKET:
 # Serve uploads from Django when they live on local disk and nothing else
 # (nginx, a CDN bucket) serves them; fine for small sites, S3 for scale.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+RAPPORT_ATTACHMENT_MAX_BYTES = env_int("RAPPORT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880

@@ -1,0 +1,33 @@
+"""Inserting an image into a post from the editor, in a real browser."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from community.models import Attachment
+from tests.factories import PASSWORD, SpaceFactory
+
+
+@pytest.mark.browser
+def test_a_member_inserts_an_image_and_its_markdown_lands_in_the_text(
+    page, page_problems, sign_in, member, tmp_path, live_server
+):
+    SpaceFactory(name="Wallets", slug="wallets")
+    picture = tmp_path / "screenshot.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 200)).save(buffer, format="PNG")
+    picture.write_bytes(buffer.getvalue())
+
+    sign_in(member.username, PASSWORD)
+    page.goto(f"{live_server.url}/ask/")
+    details = page.get_by_label("Details")
+    details.fill("Here is what I see on the screen:")
+    page.locator("input[type=file]").set_input_files(str(picture))
+    expect(details).to_have_value(re.compile(r"!\[image\]\(/media/attachments/.+\.png\)"))
+    assert Attachment.objects.filter(uploader=member).count() == 1
+    assert page_problems.all() == []
