@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Space, ThreadKind
+from community.models import IdeaStatus, Space, ThreadKind
 
 MARKDOWN_HINT = _(
     "Markdown works: **bold**, *italic*, `code`, [a link](https://example.com), "
@@ -121,3 +121,13 @@ class ToggleForm(forms.Form):
     """Accept or un-accept, say or unsay "me too": on=1 or on=0."""
 
     on = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
+class IdeaStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=IdeaStatus.choices)
+    note = forms.CharField(
+        label=_("Note to voters"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone who voted for this idea is told, with this note."),
+    )

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.http import Http404
 
 from community import permissions
-from community.models import Comment, Follow, MeToo, Post, PostKind, Thread, ThreadKind, Vote
+from community.models import Comment, Follow, IdeaStatusChange, MeToo, Post, PostKind, Thread, ThreadKind, Vote
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
 
@@ -65,6 +65,32 @@ class CommentItem:
     author_url: str | None
     created_at: datetime
     created_iso: str
+
+
+@dataclass(slots=True)
+class IdeaStatusStep:
+    label: str
+    note_html: str
+    actor_name: str
+    created_at: datetime
+    created_iso: str
+
+
+def _idea_history(thread: Thread) -> list[IdeaStatusStep]:
+    """The idea's status changes, newest first, with the staff notes (one query, ideas only)."""
+    if thread.kind != ThreadKind.IDEA:
+        return []
+    changes = IdeaStatusChange.objects.filter(thread=thread).select_related("actor__profile").order_by("-created_at")
+    return [
+        IdeaStatusStep(
+            label=IDEA_STATUS_LABELS.get(change.to_status, change.to_status),
+            note_html=change.note_html,
+            actor_name=change.actor.public_name if change.actor else "",
+            created_at=change.created_at,
+            created_iso=change.created_at.isoformat(),
+        )
+        for change in changes[:20]
+    ]
 
 
 @dataclass(slots=True)
@@ -154,6 +180,8 @@ class ThreadPage:
     space_url: str
     kind_label: str
     idea_status_label: str
+    idea_history: list[IdeaStatusStep]
+    can_set_idea_status: bool
     author_name: str
     author_url: str | None
     created_iso: str
@@ -305,6 +333,8 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         space_url=links.space(thread.space.slug),
         kind_label=KIND_LABELS.get(thread.kind, thread.kind),
         idea_status_label=IDEA_STATUS_LABELS.get(thread.idea_status, ""),
+        idea_history=_idea_history(thread),
+        can_set_idea_status=thread.kind == ThreadKind.IDEA and permissions.can_moderate(user, thread.space),
         author_name=author_name,
         author_url=author_url,
         created_iso=thread.created_at.isoformat(),

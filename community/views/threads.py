@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community.forms import AnswerForm, AskForm, CommentForm, ToggleForm, apply_service_errors
+from community.forms import AnswerForm, AskForm, CommentForm, IdeaStatusForm, ToggleForm, apply_service_errors
 from community.models import Thread, ThreadKind
 from community.selectors.links import Links
 from community.selectors.lists import similar_threads
 from community.selectors.spaces import spaces_for_posting
 from community.selectors.threads import ThreadPage, thread_get_for_user, thread_page
+from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
 from community.services.view_counts import thread_view_record, viewer_key
@@ -57,6 +58,9 @@ def render_thread(
             "answer_form": answer_form,
             "comment_form": comment_form,
             "comment_post_id": str(comment_post_id) if comment_post_id else None,
+            "idea_status_form": IdeaStatusForm(initial={"status": thread.idea_status})
+            if page.can_set_idea_status
+            else None,
             **post_context(request),
             "share_url": request.build_absolute_uri(page.url),
         },
@@ -168,3 +172,26 @@ def ask_similar(request: HttpRequest) -> HttpResponse:
     title = request.GET.get("title", "")[:300]
     threads = similar_threads(user=request.user, title=title) if len(title.strip()) >= 8 else []
     return render(request, "community/partials/similar_threads.html", {"threads": threads, "title": title})
+
+
+@require_POST
+def idea_status_view(request: HttpRequest, thread_id: int) -> HttpResponse:
+    thread = thread_get_for_user(user=request.user, thread_id=thread_id)
+    back = thread_page_url(thread)
+    if not request.user.is_authenticated:
+        return sign_in_first(request, back)
+    form = IdeaStatusForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return refuse(request, ValidationError(errors), back_to=back)
+    try:
+        change = idea_status_set(
+            thread=thread, status=form.cleaned_data["status"], actor=request.user, note=form.cleaned_data["note"]
+        )
+    except (PermissionDenied, ValidationError) as error:
+        return refuse(request, error, back_to=back)
+    if change is None:
+        messages.info(request, _("The idea already had that status."))
+    else:
+        messages.success(request, _("Status changed; voters will be notified."))
+    return redirect(f"{back}#idea-status")

@@ -70,3 +70,34 @@ def test_voters_and_the_author_hear_about_a_status_change_with_the_note(idea, me
     notification_email_send(notification_id=Notification.objects.get(recipient=member).pk)
     assert "Coming in the spring release." in mail.outbox[0].body
     assert "An idea you voted for moved" in mail.outbox[0].subject
+
+
+def test_staff_change_an_idea_status_from_the_thread_page_and_voters_see_the_note(client, idea, staff, other_member):
+    from django.urls import reverse
+
+    url = reverse("thread_detail", args=[idea.pk, idea.slug])
+    client.force_login(other_member)
+    assert b"Change the status" not in client.get(url).content
+    response = client.post(reverse("idea_status", args=[idea.pk]), {"status": "planned", "note": "Sneaky"})
+    assert response.status_code == 302
+    assert Thread.objects.get(pk=idea.pk).idea_status == "new"
+
+    client.force_login(staff)
+    assert b"Change the status" in client.get(url).content
+    response = client.post(reverse("idea_status", args=[idea.pk]), {"status": "planned", "note": ""})
+    assert Thread.objects.get(pk=idea.pk).idea_status == "new"  # a note is required
+    response = client.post(reverse("idea_status", args=[idea.pk]), {"status": "planned", "note": "Spring release."})
+    assert response.status_code == 302
+    client.force_login(other_member)
+    page = client.get(url).content.decode()
+    assert "Spring release." in page and "Planned" in page
+
+
+def test_an_idea_page_keeps_its_query_budget(client, idea, staff, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    for n in range(3):
+        idea_status_set(thread=idea, status=["planned", "in_progress", "delivered"][n], actor=staff, note=f"Step {n}")
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("thread_detail", args=[idea.pk, idea.slug]))
