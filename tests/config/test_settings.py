@@ -86,7 +86,8 @@ def settings_environment_names() -> frozenset[str]:
 
 def clean_environment(**overrides: str) -> dict[str, str]:
     """This process's environment without anything the settings read, plus overrides."""
-    strip = settings_environment_names() | BOOTSTRAP_NAMES
+    # DJANGO_ALLOW_ASYNC_UNSAFE is a test-process switch (browser tests); a deployment never has it.
+    strip = settings_environment_names() | BOOTSTRAP_NAMES | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     child_env = {k: v for k, v in os.environ.items() if k not in strip}
     child_env.update(overrides)
     return child_env
