@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from community.importers.xmlrows import Row
 from community.models import Comment, Post, Thread, Vote
-from community.sanitizer import sanitize_html
+from community.rendering import sanitize_html
 from community.services.counters import thread_counters_recompute
 
 if TYPE_CHECKING:

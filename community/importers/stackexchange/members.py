@@ -17,7 +17,7 @@ from taggit.models import Tag
 from accounts.models import Profile, User
 from community.importers.stackexchange.naming import tag_name, username_base
 from community.importers.xmlrows import Row
-from community.sanitizer import html_to_text, sanitize_html
+from community.rendering import html_to_text, sanitize_html
 
 if TYPE_CHECKING:
     from community.importers.stackexchange.importer import StackExchangeImporter

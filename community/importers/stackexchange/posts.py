@@ -14,7 +14,7 @@ from community.importers.stackexchange.members import tags_ensure
 from community.importers.stackexchange.naming import parse_tags
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision, Thread, ThreadKind
-from community.sanitizer import sanitize_html
+from community.rendering import sanitize_html
 from community.search.index import search_index_threads
 from community.services.content import thread_slug
 from community.services.counters import thread_counters_recompute
