@@ -71,6 +71,18 @@ class AskForm(forms.Form):
             }
         )
 
+        # Tag suggestions: a native datalist, refreshed by htmx as the last tag is typed.
+        self.fields["tags"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "list": "tag-suggestions",
+                "hx-get": reverse("tags_suggest"),
+                "hx-trigger": "keyup changed delay:250ms",
+                "hx-target": "#tag-suggestions",
+                "hx-sync": "this:replace",
+            }
+        )
+
     def clean(self):
         data = super().clean()
         space = data.get("space")

@@ -39,6 +39,7 @@ urlpatterns = [
     path("threads/<int:thread_id>/status/", threads.idea_status_view, name="idea_status"),
     path("ask/", threads.ask, name="ask"),
     path("ask/similar/", threads.ask_similar, name="ask_similar"),
+    path("ask/tags/", threads.tags_suggest_view, name="tags_suggest"),
     path("search/", search.search, name="search"),
     # Posts
     path("p/<int:post_id>/vote/", posts.post_vote, name="post_vote"),

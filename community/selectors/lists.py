@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from community import permissions
@@ -251,3 +251,22 @@ def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
         )
         for t in ranked
     ]
+
+
+def tags_suggest(*, user, prefix: str, limit: int = 8) -> list[str]:
+    """Tags starting with `prefix`, most used first, counting only threads the user may see
+    (a tag used only in a private space is not revealed)."""
+    prefix = prefix.strip().lower()
+    if not prefix:
+        return []
+    rows = (
+        Thread.objects.filter(
+            space__visibility__in=permissions.visible_visibilities(user),
+            deleted_at__isnull=True,
+            tags__name__startswith=prefix,
+        )
+        .values("tags__name")
+        .annotate(uses=Count("id"))
+        .order_by("-uses", "tags__name")[:limit]
+    )
+    return [row["tags__name"] for row in rows]

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from community.forms import AnswerForm, AskForm, CommentForm, IdeaStatusForm, ToggleForm, apply_service_errors
 from community.models import Thread, ThreadKind
 from community.selectors.links import Links
-from community.selectors.lists import similar_threads
+from community.selectors.lists import similar_threads, tags_suggest
 from community.selectors.spaces import spaces_for_posting
 from community.selectors.threads import ThreadPage, thread_get_for_user, thread_page
+from community.services.content import normalize_tag
 from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
@@ -172,6 +173,17 @@ def ask_similar(request: HttpRequest) -> HttpResponse:
     title = request.GET.get("title", "")[:300]
     threads = similar_threads(user=request.user, title=title) if len(title.strip()) >= 8 else []
     return render(request, "community/partials/similar_threads.html", {"threads": threads, "title": title})
+
+
+@require_GET
+def tags_suggest_view(request: HttpRequest) -> HttpResponse:
+    """<option>s for the tags field's datalist: what is typed, with its last tag completed."""
+    typed = request.GET.get("tags", "")[:300]
+    done, _sep, last = typed.rpartition(",")
+    head = f"{done}, " if done.strip() else ""
+    names = tags_suggest(user=request.user, prefix=normalize_tag(last))
+    options = [head + name for name in names]
+    return render(request, "community/partials/tag_options.html", {"options": options})
 
 
 @require_POST
