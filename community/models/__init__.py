@@ -5,6 +5,7 @@ from community.models.ideas import IdeaStatusChange
 from community.models.notifications import Follow, Notification, NotificationKind
 from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
 from community.models.spaces import Space, ThreadKind, Visibility
+from community.models.tags import TagInfo
 from community.models.threads import IdeaStatus, MeToo, Thread
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "PostKind",
     "Revision",
     "Space",
+    "TagInfo",
     "Thread",
     "ThreadKind",
     "Visibility",

@@ -270,3 +270,18 @@ def tags_suggest(*, user, prefix: str, limit: int = 8) -> list[str]:
         .order_by("-uses", "tags__name")[:limit]
     )
     return [row["tags__name"] for row in rows]
+
+
+def tag_details(*, name: str) -> tuple[str, int]:
+    """A tag's description and how many members follow it (one query; blank and 0 for unknown tags)."""
+    from taggit.models import Tag
+
+    row = (
+        Tag.objects.filter(name=name)
+        .annotate(followers_count=Count("followers"))
+        .values("info__description", "followers_count")
+        .first()
+    )
+    if row is None:
+        return "", 0
+    return row["info__description"] or "", row["followers_count"]

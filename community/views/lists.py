@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from community.models import IdeaStatus, Space, ThreadKind
 from community.selectors.follows import member_follows
-from community.selectors.lists import PERIODS, Sort, tag_thread_count, thread_list
+from community.selectors.lists import PERIODS, Sort, tag_details, tag_thread_count, thread_list
 from community.selectors.spaces import space_get_for_user, space_list_for_user
 
 SORT_LABELS = {
@@ -158,6 +158,7 @@ def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     count = tag_thread_count(user=request.user, tag=tag)
     extra = {"tag": tag, "tag_count": count}
     if count:
+        extra["tag_description"], extra["tag_followers"] = tag_details(name=tag)
         extra |= {
             "follow_url": reverse("tag_follow", args=[tag]),
             "can_follow": request.user.is_authenticated,

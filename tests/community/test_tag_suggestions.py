@@ -39,3 +39,19 @@ def test_tags_used_only_in_private_spaces_are_not_suggested_to_those_who_cannot_
 def test_an_empty_prefix_suggests_nothing(client, member):
     assert tags_suggest(user=member, prefix="  ") == []
     assert client.get(reverse("tags_suggest"), {"tags": "wallet, "}).content.strip() == b""
+
+
+def test_a_tag_page_shows_its_description_and_followers(client, member, other_member):
+    from taggit.models import Tag
+
+    from community.models import TagInfo
+    from community.services.notifications import follow_set
+
+    ask(member, SpaceFactory(), tags=["billing"])
+    tag = Tag.objects.get(name="billing")
+    TagInfo.objects.create(tag=tag, description="Invoices, refunds and payment methods.")
+    follow_set(member=other_member, tag=tag, on=True)
+    follow_set(member=member, tag=tag, on=True)
+    html = client.get(reverse("tag_detail", args=["billing"])).content.decode()
+    assert "Invoices, refunds and payment methods." in html
+    assert "2 followers" in html
