@@ -12,13 +12,16 @@ own source and nothing collides with a real import or an earlier round.
 
 It prints one line per round and a total: posts (questions + answers) per
 second of wall time, overall and in the posts stage alone (threads, posts,
-tags, accepted answers, first revisions and their counters), the process's
+tags, accepted answers, first revisions, their counters and search
+documents), the process's
 CPU seconds (the rest is time spent waiting for the database), the time of
 each stage, and the peak resident memory from getrusage(ru_maxrss).
 Streaming should keep peak memory flat as K grows. Later rounds find the
 members' usernames taken by earlier ones and fall back to suffixed names,
 which costs their members stage a little more.
 
+DEBUG is off unless the environment sets it (under DEBUG Django formats and
+keeps every query). With --keep it finally prints what the database holds.
 The rows it created are deleted at the end unless --keep is given. Point it
 at a scratch PostgreSQL database you have migrated (manage.py migrate): the
 throughput goal (2,000 posts/s) is for PostgreSQL; it runs on SQLite too,
@@ -43,6 +46,11 @@ def _peak_rss_mb() -> float:
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _load() -> str:
+    # The machine may be shared: a busy one makes every number here slower.
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 def _cleanup(prefix: str) -> None:
@@ -75,6 +83,8 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    # Under DEBUG every query's SQL is formatted and kept: slower, and more memory.
+    os.environ.setdefault("DEBUG", "false")
     import django
 
     django.setup()
@@ -85,6 +95,7 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         print(f"warning: measuring on {connection.vendor}; the goal is for PostgreSQL", file=sys.stderr)
+    print(f"load average before: {_load()}")
     run = uuid.uuid4().hex[:6]
     prefix = f"stackexchange:bench-{run}-"
     total_posts = 0
@@ -117,9 +128,17 @@ def main() -> None:
             f"total: {total_posts:,} posts in {wall:.1f} s ({cpu:.1f} s CPU): "
             f"{total_posts / wall:,.0f} posts/s including members, comments and votes, "
             f"{total_posts / max(posts_stage_seconds, 1e-9):,.0f} posts/s in the posts stage; "
-            f"peak memory {_peak_rss_mb():.0f} MB ({connection.vendor})"
+            f"peak memory {_peak_rss_mb():.0f} MB ({connection.vendor}); load average after: {_load()}"
         )
-        if not args.keep:
+        if args.keep:
+            from accounts.models import User
+            from community.models import Comment, Post, Thread
+
+            print(
+                f"the database now holds {Thread.objects.count():,} threads, {Post.objects.count():,} posts, "
+                f"{Comment.objects.count():,} comments, {User.objects.count():,} members"
+            )
+        else:
             from django.db import DatabaseError
 
             try:
