@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Value, When, Window
 from django.db.models.functions import RowNumber, Substr
-from taggit.models import TaggedItem
 
 from community.models import Post, PostKind, Thread
 from community.rendering import html_to_text
+from community.selectors.tags import thread_tag_names
 
 OPENING_MAX_CHARS = 10_000
 ANSWERS_INDEXED = 10
@@ -45,12 +45,7 @@ def build_documents(thread_ids: list[int]) -> list[Document]:
     if not thread_ids:
         return []
     titles = dict(Thread.objects.filter(pk__in=thread_ids).values_list("pk", "title"))
-    tags: dict[int, list[str]] = defaultdict(list)
-    tagged = TaggedItem.objects.filter(
-        content_type__app_label="community", content_type__model="thread", object_id__in=list(titles)
-    ).values_list("object_id", "tag__name")
-    for thread_id, name in tagged:
-        tags[thread_id].append(name)
+    tags = thread_tag_names(titles)
 
     openings = dict(
         Post.objects.filter(thread_id__in=titles, kind=PostKind.OPENING)

@@ -8,7 +8,6 @@ once, and URLs and labels worked out, so the template only prints.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
@@ -16,7 +15,6 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
-from taggit.models import TaggedItem
 
 from community.models import Post, PostKind, Thread
 from community.rendering import html_to_text
@@ -26,6 +24,7 @@ from community.search.matching import SearchFilters, filters_where
 from community.search.query import ParsedQuery, parse_query
 from community.selectors.links import Links
 from community.selectors.lists import KIND_LABELS, TagLink
+from community.selectors.tags import thread_tag_names
 
 PAGE_SIZE = 20
 # Matches ranked per query, and so the most results a query can page through.
@@ -139,13 +138,7 @@ def search_threads(
         .annotate(opening_html=Subquery(opening_html.values("start")[:1]))
         .in_bulk()
     )
-    # One query for every row's tags (taggit's prefetch costs more in Python than the query itself).
-    tags: dict[int, list[str]] = defaultdict(list)
-    tagged = TaggedItem.objects.filter(
-        content_type__app_label="community", content_type__model="thread", object_id__in=ids
-    ).values_list("object_id", "tag__name")
-    for thread_id, name in tagged:
-        tags[thread_id].append(name)
+    tags = thread_tag_names(ids)
 
     pattern = word_pattern(parsed.words())
     links = Links()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import EmailFrequency, Profile, User
 from community import permissions
-from community.models import Comment, Post, PostKind, Thread
+from community.models import Comment, IdeaStatusChange, Post, PostKind, Thread, Vote
 from community.models.notifications import Follow, Notification, NotificationKind
 from community.rendering import extract_mentions
 
@@ -127,8 +127,6 @@ def notify_answer_accepted(*, thread_id: int, answer_id: int, actor_id: int | No
 
 def notify_idea_status_changed(*, change_id: int) -> list[int]:
     """Everyone who voted for the idea (and its author) hears that it moved, with the staff note."""
-    from community.models import IdeaStatusChange, Vote
-
     change = IdeaStatusChange.objects.select_related("thread__space").filter(pk=change_id).first()
     if change is None:
         return []

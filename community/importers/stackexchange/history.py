@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from taggit.models import TaggedItem
 
 from community.importers.stackexchange.naming import parse_tags
 from community.importers.xmlrows import Row
-from community.models import BodyFormat, Post, PostKind, Revision, Thread
+from community.models import BodyFormat, Post, PostKind, Revision
+from community.selectors.tags import thread_tag_names
 
 if TYPE_CHECKING:
     from community.importers.stackexchange.importer import StackExchangeImporter
@@ -119,11 +118,7 @@ def import_history(importer: StackExchangeImporter) -> None:
 
 def _fill(importer: StackExchangeImporter, posts: list[dict]) -> None:
     thread_ids = [post["thread_id"] for post in posts if post["kind"] == PostKind.OPENING]
-    tags: dict[int, list[str]] = {}
-    for object_id, name in TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Thread), object_id__in=thread_ids
-    ).values_list("object_id", "tag__name"):
-        tags.setdefault(object_id, []).append(name)
+    tags = thread_tag_names(thread_ids)
     Revision.objects.bulk_create(
         [
             Revision(
