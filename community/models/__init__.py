@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from community.models.attachments import Attachment
+from community.models.badges import Badge, BadgeAward, BadgeTier
 from community.models.ideas import IdeaStatusChange
+from community.models.links import ThreadLink
 from community.models.notifications import Follow, Notification, NotificationKind
 from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
 from community.models.spaces import Space, ThreadKind, Visibility
@@ -10,6 +12,9 @@ from community.models.threads import IdeaStatus, MeToo, Thread
 
 __all__ = [
     "Attachment",
+    "Badge",
+    "BadgeAward",
+    "BadgeTier",
     "BodyFormat",
     "Comment",
     "Follow",
@@ -25,6 +30,7 @@ __all__ = [
     "TagInfo",
     "Thread",
     "ThreadKind",
+    "ThreadLink",
     "Visibility",
     "Vote",
 ]

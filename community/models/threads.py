@@ -7,6 +7,9 @@ from taggit.managers import TaggableManager
 
 from community.models.spaces import Space, ThreadKind
 
+# How much of the opening post's text Thread.excerpt keeps.
+EXCERPT_LENGTH = 1000
+
 
 class IdeaStatus(models.TextChoices):
     NEW = "new", _("New")
@@ -50,6 +53,9 @@ class Thread(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=200, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Plain text from the start of the opening post, written with it: search
+    # snippets and previews read this instead of parsing HTML per request.
+    excerpt = models.TextField(blank=True, max_length=EXCERPT_LENGTH)
 
     # Denormalised counters.
     score = models.IntegerField(default=0)

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community import permissions
+from community import caching, permissions
 from community.models import BodyFormat, Comment, Follow, Post, PostKind, Revision, Thread
+from community.models.threads import EXCERPT_LENGTH
+from community.rendering import excerpt
 from community.search.index import search_index_thread
 from community.services.content import check_body, check_comment, check_title, clean_tags, render_body, thread_slug
 from community.signals import comment_published, post_published
@@ -31,6 +33,7 @@ def answer_create(*, author: User, thread: Thread, body: str) -> Post:
     Revision.objects.create(post=post, number=1, author=author, body=body, created_at=now)
     Thread.objects.filter(pk=thread.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
     search_index_thread(thread.pk)
+    caching.content_changed(thread.pk)
     # Those who answer follow the thread, as on Discourse; they can unfollow.
     Follow.objects.get_or_create(member=author, thread=thread)
     transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
@@ -46,6 +49,7 @@ def comment_create(*, author: User, post: Post, body: str) -> Comment:
     comment = Comment.objects.create(post=post, author=author, body=body, body_html=render_body(body), created_at=now)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Thread.objects.filter(pk=post.thread_id).update(comment_count=F("comment_count") + 1, last_activity_at=now)
+    caching.content_changed(post.thread_id)
     transaction.on_commit(lambda: comment_published.send(sender=Comment, comment_id=comment.pk))
     return comment
 
@@ -80,11 +84,17 @@ def post_edit(
     now = timezone.now()
     locked = Post.objects.select_for_update().get(pk=post.pk)
     number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    body_html = render_body(body)
     Post.objects.filter(pk=post.pk).update(
-        body=body, body_format=BodyFormat.MARKDOWN, body_html=render_body(body), edited_at=now
+        body=body, body_format=BodyFormat.MARKDOWN, body_html=body_html, edited_at=now
     )
     if is_opening:
-        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title), last_activity_at=now)
+        Thread.objects.filter(pk=thread.pk).update(
+            title=new_title,
+            slug=thread_slug(new_title),
+            last_activity_at=now,
+            excerpt=excerpt(body_html, EXCERPT_LENGTH),
+        )
         thread.tags.set(new_tags)
     revision = Revision.objects.create(
         post=post,
@@ -97,6 +107,7 @@ def post_edit(
         created_at=now,
     )
     search_index_thread(thread.pk)
+    caching.content_changed(thread.pk)
     post.refresh_from_db()
     return revision
 

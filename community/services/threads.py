@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community import permissions
+from community import caching, permissions
 from community.models import Follow, MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
-from community.models.threads import IdeaStatus
+from community.models.threads import EXCERPT_LENGTH, IdeaStatus
+from community.rendering import excerpt
 from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
 from community.signals import post_published
@@ -38,6 +39,7 @@ def thread_create(
     title, body, tag_names = check_title(title), check_body(body), clean_tags(tags)
 
     now = timezone.now()
+    body_html = render_body(body)
     thread = Thread.objects.create(
         space=space,
         kind=kind,
@@ -47,9 +49,10 @@ def thread_create(
         created_at=now,
         last_activity_at=now,
         idea_status=IdeaStatus.NEW if kind == ThreadKind.IDEA else "",
+        excerpt=excerpt(body_html, EXCERPT_LENGTH),
     )
     post = Post.objects.create(
-        thread=thread, kind=PostKind.OPENING, author=author, body=body, body_html=render_body(body), created_at=now
+        thread=thread, kind=PostKind.OPENING, author=author, body=body, body_html=body_html, created_at=now
     )
     Revision.objects.create(
         post=post, number=1, author=author, title=title, tags=" ".join(tag_names), body=body, created_at=now
@@ -57,6 +60,7 @@ def thread_create(
     if tag_names:
         thread.tags.set(tag_names)
     search_index_thread(thread.pk)
+    caching.content_changed(thread.pk)
     # Askers hear about answers by watching their own thread (they can unfollow).
     Follow.objects.create(member=author, thread=thread)
     transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
@@ -84,6 +88,7 @@ def thread_close_as_duplicate(*, thread: Thread, canonical: Thread, actor: User)
     Thread.objects.filter(pk=canonical.pk).update(duplicate_count=F("duplicate_count") + 1)
     if previous:
         Thread.objects.filter(pk=previous).update(duplicate_count=F("duplicate_count") - 1)
+    caching.content_changed(thread.pk, canonical.pk, previous)
     thread.duplicate_of, thread.closed_at, thread.close_reason = canonical, now, "duplicate"
     return True
 
@@ -99,6 +104,7 @@ def thread_reopen(*, thread: Thread, actor: User) -> bool:
     if locked.duplicate_of_id:
         Thread.objects.filter(pk=locked.duplicate_of_id).update(duplicate_count=F("duplicate_count") - 1)
     Thread.objects.filter(pk=thread.pk).update(duplicate_of=None, closed_at=None, close_reason="")
+    caching.content_changed(thread.pk, locked.duplicate_of_id)
     thread.duplicate_of, thread.closed_at, thread.close_reason = None, None, ""
     return True
 
@@ -119,8 +125,10 @@ def me_too_set(*, thread: Thread, member: User, on: bool) -> bool:
         except IntegrityError:
             return False
         Thread.objects.filter(pk=thread.pk).update(me_too_count=F("me_too_count") + 1)
+        caching.content_changed(thread.pk)
         return True
     deleted, _rows = MeToo.objects.filter(thread=thread, member=member).delete()
     if deleted:
         Thread.objects.filter(pk=thread.pk).update(me_too_count=F("me_too_count") - 1)
+        caching.content_changed(thread.pk)
     return bool(deleted)

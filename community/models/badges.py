@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BadgeTier(models.IntegerChoices):
+    # Stack Exchange's Class values, so imported awards keep their tier.
+    GOLD = 1, _("Gold")
+    SILVER = 2, _("Silver")
+    BRONZE = 3, _("Bronze")
+
+
+class Badge(models.Model):
+    """A named recognition a member can earn, possibly several times."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=BadgeTier, default=BadgeTier.BRONZE)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    # Tag badges (Stack Exchange's "TagBased") are named after a tag.
+    is_tag_badge = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("badge")
+        verbose_name_plural = _("badges")
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BadgeAward(models.Model):
+    """One time a member earned a badge."""
+
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="awards")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badge_awards")
+    awarded_at = models.DateTimeField()
+    source = models.CharField(max_length=100, blank=True)
+    source_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("badge award")
+        verbose_name_plural = _("badge awards")
+        indexes = [models.Index(fields=["member", "-awarded_at"], name="badgeaward_member_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~models.Q(source=""), name="badgeaward_source_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge} for member {self.member_id}"
