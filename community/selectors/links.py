@@ -10,7 +10,7 @@ the request's script prefix.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.urls import reverse
 
@@ -68,3 +68,7 @@ class Links:
     def post_action(self, name: str, post_id: int) -> str:
         """post_vote, post_accept, post_edit, post_history, comment_create."""
         return self.template(name, int).format(post_id)
+
+    def sign_in(self, next_url: str) -> str:
+        """The sign-in page, coming back to `next_url` afterwards."""
+        return f"{self.template('account_login').format()}?{urlencode({'next': next_url})}"

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
+from taggit.models import TaggedItem
 
-from community import permissions
-from community.models import IdeaStatus, Space, Thread, ThreadKind
+from community.models import Follow, IdeaStatus, Space, Thread, ThreadKind
 from community.search.highlight import count_found, word_pattern
 from community.search.matching import similar_thread_candidates
+from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.pagination import Page, keyset_page
+from community.selectors.spaces import visible_space_ids
+from community.selectors.tags import thread_tag_names
 
 PAGE_SIZE = 30
 
@@ -72,8 +75,11 @@ class ThreadRow:
     author_name: str
     author_url: str | None
     answer_count: int
+    answers_label: str
     score: int
+    votes_label: str
     view_count: int
+    views_label: str
     is_solved: bool
     is_closed: bool
     is_duplicate: bool
@@ -81,6 +87,7 @@ class ThreadRow:
     idea_status_label: str
     activity_at: datetime
     activity_iso: str
+    activity_label: str
     created_at: datetime
 
 
@@ -92,15 +99,21 @@ def author_display(user, links: Links) -> tuple[str, str | None]:
 
 
 def _visible_threads(user) -> QuerySet[Thread]:
-    return Thread.objects.filter(
-        deleted_at__isnull=True, space__visibility__in=permissions.visible_visibilities(user)
-    ).select_related("space", "author__profile")
+    """Threads the user may see. Filters on cached space ids, never by joining the space table."""
+    return Thread.objects.filter(deleted_at__isnull=True, space_id__in=visible_space_ids(user=user))
 
 
-def _row(thread: Thread, links: Links) -> ThreadRow:
+def _tagged(queryset: QuerySet[Thread], tag: str) -> QuerySet[Thread]:
+    """Threads carrying `tag`, as a semi-join on the tag's items rather than a join that repeats rows."""
+    tagged = TaggedItem.objects.filter(
+        tag__name=tag, content_type__app_label="community", content_type__model="thread"
+    ).values("object_id")
+    return queryset.filter(pk__in=tagged)
+
+
+def _row(thread: Thread, tag_names: list[str], links: Links, now: datetime) -> ThreadRow:
     author_name, author_url = author_display(thread.author, links)
-    # The prefetch cache holds the tags; sorting in Python keeps it to that one query.
-    tag_names = sorted(tag.name for tag in thread.tags.all())
+    is_question = thread.kind == ThreadKind.QUESTION
     return ThreadRow(
         id=thread.pk,
         title=thread.title,
@@ -109,12 +122,15 @@ def _row(thread: Thread, links: Links) -> ThreadRow:
         kind_label=KIND_LABELS.get(thread.kind, thread.kind),
         space_name=thread.space.name,
         space_url=links.space(thread.space.slug),
-        tags=[TagLink(name, links.tag(name)) for name in tag_names],
+        tags=[TagLink(name, links.tag(name)) for name in sorted(tag_names)],
         author_name=author_name,
         author_url=author_url,
         answer_count=thread.answer_count,
+        answers_label=display.answers_label(thread.answer_count, question=is_question),
         score=thread.score,
+        votes_label=display.votes_label(thread.score),
         view_count=thread.view_count,
+        views_label=display.views_label(thread.view_count),
         is_solved=thread.accepted_answer_id is not None,
         is_closed=thread.closed_at is not None,
         is_duplicate=thread.duplicate_of_id is not None,
@@ -122,8 +138,17 @@ def _row(thread: Thread, links: Links) -> ThreadRow:
         idea_status_label=IDEA_STATUS_LABELS.get(thread.idea_status, ""),
         activity_at=thread.last_activity_at,
         activity_iso=thread.last_activity_at.isoformat(),
+        activity_label=display.time_ago(thread.last_activity_at, now),
         created_at=thread.created_at,
     )
+
+
+def thread_rows(threads: list[Thread]) -> list[ThreadRow]:
+    """ThreadRows for threads loaded with their space and author's profile; tags in one query."""
+    links = Links()
+    now = timezone.now()
+    tags = thread_tag_names(thread.pk for thread in threads) if threads else {}
+    return [_row(thread, tags.get(thread.pk, []), links, now) for thread in threads]
 
 
 def thread_list(
@@ -153,7 +178,7 @@ def thread_list(
     if space is not None:
         queryset = queryset.filter(space=space)
     if tag:
-        queryset = queryset.filter(tags__name=tag)
+        queryset = _tagged(queryset, tag)
     if kind:
         queryset = queryset.filter(kind=kind)
     if idea_status:
@@ -167,11 +192,15 @@ def thread_list(
 
     key, value_type = SORT_KEYS[sort]
     page = keyset_page(
-        queryset.prefetch_related("tags"), key=key, value_type=value_type, limit=limit, after=after, before=before
+        queryset.select_related("space", "author__profile"),
+        key=key,
+        value_type=value_type,
+        limit=limit,
+        after=after,
+        before=before,
     )
-    links = Links()
     return Page(
-        items=[_row(thread, links) for thread in page.items],
+        items=thread_rows(page.items),
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,
     )
@@ -179,7 +208,7 @@ def thread_list(
 
 def tag_thread_count(*, user, tag: str) -> int:
     """How many threads the user may see carry this tag: one tag's rows, never the whole table."""
-    return _visible_threads(user).filter(tags__name=tag).order_by().count()
+    return _tagged(_visible_threads(user), tag).order_by().count()
 
 
 # --- Similar titles ---------------------------------------------------------------
@@ -261,7 +290,7 @@ def tags_suggest(*, user, prefix: str, limit: int = 8) -> list[str]:
         return []
     rows = (
         Thread.objects.filter(
-            space__visibility__in=permissions.visible_visibilities(user),
+            space_id__in=visible_space_ids(user=user),
             deleted_at__isnull=True,
             tags__name__startswith=prefix,
         )
@@ -272,16 +301,23 @@ def tags_suggest(*, user, prefix: str, limit: int = 8) -> list[str]:
     return [row["tags__name"] for row in rows]
 
 
-def tag_details(*, name: str) -> tuple[str, int]:
-    """A tag's description and how many members follow it (one query; blank and 0 for unknown tags)."""
+@dataclass(frozen=True, slots=True)
+class TagDetails:
+    description: str
+    followers: int
+    following: bool  # whether this member follows the tag
+
+
+def tag_details(*, name: str, user) -> TagDetails:
+    """A tag's description, its follower count and whether `user` follows it: one query."""
     from taggit.models import Tag
 
-    row = (
-        Tag.objects.filter(name=name)
-        .annotate(followers_count=Count("followers"))
-        .values("info__description", "followers_count")
-        .first()
-    )
+    tags = Tag.objects.filter(name=name).annotate(followers_count=Count("followers"))
+    if user.is_authenticated:
+        tags = tags.annotate(following=Exists(Follow.objects.filter(tag=OuterRef("pk"), member=user.pk)))
+    else:
+        tags = tags.annotate(following=Value(False))
+    row = tags.values("info__description", "followers_count", "following").first()
     if row is None:
-        return "", 0
-    return row["info__description"] or "", row["followers_count"]
+        return TagDetails("", 0, False)
+    return TagDetails(row["info__description"] or "", row["followers_count"], bool(row["following"]))

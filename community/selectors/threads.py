@@ -8,7 +8,7 @@ it shows (tests/community/test_views_threads.py holds it to that):
 3. the opening post and 4. one page of answers, each with author and profile;
 5. every comment on those posts, with authors, in one prefetch;
 6. the reader's votes on those posts, and 7. their "me too" (members only);
-8. related threads sharing a tag.
+8. related threads sharing a tag (and, when not cached, 9. the candidates).
 
 Everything a post's template needs (URLs, permissions, names, ISO dates) is
 worked out here once, so the template loop only prints.
@@ -16,6 +16,7 @@ worked out here once, so the template loop only prints.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,14 +33,22 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import Http404
+from django.utils import timezone
+from taggit.models import TaggedItem
 
-from community import permissions
+from community import caching, permissions
 from community.models import Comment, Follow, IdeaStatusChange, MeToo, Post, PostKind, Thread, ThreadKind, Vote
+from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
+from community.selectors.spaces import visible_space_ids
 
 ANSWERS_PER_PAGE = 50
 RELATED_LIMIT = 5
+# Related threads are picked among this many candidates sharing the most tags.
+RELATED_CANDIDATES = 50
+RELATED_SCOPE = "related"
+RELATED_CACHE_SECONDS = 60 * 60
 
 
 def thread_get_for_user(*, user, thread_id: int) -> Thread:
@@ -65,6 +74,7 @@ class CommentItem:
     author_url: str | None
     created_at: datetime
     created_iso: str
+    created_label: str
 
 
 @dataclass(slots=True)
@@ -104,13 +114,16 @@ class PostItem:
     author_url: str | None
     author_initial: str
     created_iso: str
+    created_label: str
     edited_iso: str
+    edited_label: str
     is_opening: bool
     is_deleted: bool
     # Votes
     my_vote: int
     can_vote: bool
     show_vote_buttons: bool  # also for visitors, whose click leads to sign in
+    sign_in_url: str  # visitors only: where the vote buttons lead
     vote_url: str
     up_value: int  # what the up button sends: 0 retracts an up vote
     down_value: int
@@ -129,26 +142,37 @@ class PostItem:
 
 
 def post_item(
-    *, user, post: Post, thread: Thread, links: Links, my_vote: int = 0, comments: list[CommentItem] | None = None
+    *,
+    user,
+    post: Post,
+    thread: Thread,
+    links: Links,
+    my_vote: int = 0,
+    comments: list[CommentItem] | None = None,
+    now: datetime | None = None,
 ) -> PostItem:
     """Describe one post for the page. `post.thread` must be `thread` (already loaded), so no query runs here."""
     author_name, author_url = author_display(post.author, links)
+    anchor = f"post-{post.pk}"
     is_answer_to_question = post.kind == PostKind.ANSWER and thread.kind == ThreadKind.QUESTION
     can_vote = permissions.can_vote(user, post)
     return PostItem(
         post=post,
         key=str(post.pk),
-        anchor=f"post-{post.pk}",
+        anchor=anchor,
         author_name=author_name,
         author_url=author_url,
         author_initial=(author_name[:1] or "?").upper(),
         created_iso=post.created_at.isoformat(),
+        created_label=display.time_ago(post.created_at, now),
         edited_iso=post.edited_at.isoformat() if post.edited_at else "",
+        edited_label=display.time_ago(post.edited_at, now) if post.edited_at else "",
         is_opening=post.kind == PostKind.OPENING,
         is_deleted=post.deleted_at is not None,
         my_vote=my_vote,
         can_vote=can_vote,
         show_vote_buttons=can_vote or not permissions.is_active_member(user),
+        sign_in_url="" if user.is_authenticated else links.sign_in(f"{links.thread(thread.pk, thread.slug)}#{anchor}"),
         vote_url=links.post_action("post_vote", post.pk),
         up_value=0 if my_vote == 1 else 1,
         down_value=0 if my_vote == -1 else -1,
@@ -185,7 +209,11 @@ class ThreadPage:
     author_name: str
     author_url: str | None
     created_iso: str
+    created_label: str
     activity_iso: str
+    activity_label: str
+    views_label: str
+    answers_heading: str
     tags: list[TagLink]
     opening: PostItem
     answers: list[PostItem]
@@ -212,7 +240,7 @@ class ThreadPage:
     related: list[SimilarThread]
 
 
-def _comment_items(post: Post, links: Links) -> list[CommentItem]:
+def _comment_items(post: Post, links: Links, now: datetime) -> list[CommentItem]:
     items = []
     for comment in post.visible_comments:
         name, url = author_display(comment.author, links)
@@ -224,26 +252,47 @@ def _comment_items(post: Post, links: Links) -> list[CommentItem]:
                 author_url=url,
                 created_at=comment.created_at,
                 created_iso=comment.created_at.isoformat(),
+                created_label=display.time_ago(comment.created_at, now),
             )
         )
     return items
 
 
+def _related_candidates(thread_id: int, tag_names: list[str]) -> list[tuple[int, int]]:
+    """(thread id, tags shared) for up to RELATED_CANDIDATES threads sharing the most tags, newest first.
+
+    Reads only the tag items, not the threads, and is cached: a popular tag has
+    thousands of threads, and related links need not be live to the minute.
+    Which of these the reader may see is decided per request.
+    """
+
+    def build() -> list[tuple[int, int]]:
+        rows = (
+            TaggedItem.objects.filter(
+                content_type__app_label="community", content_type__model="thread", tag__name__in=tag_names
+            )
+            .exclude(object_id=thread_id)
+            .values("object_id")
+            # One row per shared tag before grouping: the count is how many tags a thread shares.
+            .annotate(shared=Count("id"))
+            .order_by("-shared", "-object_id")[:RELATED_CANDIDATES]
+        )
+        return [(row["object_id"], row["shared"]) for row in rows]
+
+    key = hashlib.sha256(f"{thread_id}:{','.join(tag_names)}".encode()).hexdigest()[:32]
+    return caching.cached(RELATED_SCOPE, key, build, timeout=RELATED_CACHE_SECONDS)
+
+
 def _related(user, thread: Thread, tag_names: list[str], links: Links) -> list[SimilarThread]:
     if not tag_names:
         return []
-    rows = (
-        Thread.objects.filter(
-            tags__name__in=tag_names,
-            deleted_at__isnull=True,
-            space__visibility__in=permissions.visible_visibilities(user),
-        )
-        .exclude(pk=thread.pk)
-        .values("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
-        # One row per tagged item before grouping: the count is how many tags a thread shares.
-        .annotate(shared=Count("id"))
-        .order_by("-shared", "-score", "-id")[:RELATED_LIMIT]
-    )
+    shared = dict(_related_candidates(thread.pk, tag_names))
+    if not shared:
+        return []
+    rows = Thread.objects.filter(
+        pk__in=list(shared), deleted_at__isnull=True, space_id__in=visible_space_ids(user=user)
+    ).values("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
+    best = sorted(rows, key=lambda row: (-shared[row["id"]], -row["score"], -row["id"]))[:RELATED_LIMIT]
     return [
         SimilarThread(
             id=row["id"],
@@ -253,13 +302,14 @@ def _related(user, thread: Thread, tag_names: list[str], links: Links) -> list[S
             answer_count=row["answer_count"],
             is_solved=row["accepted_answer_id"] is not None,
         )
-        for row in rows
+        for row in best
     ]
 
 
 def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user."""
     links = Links()
+    now = timezone.now()
     is_staff = permissions.is_staff(user)
     is_member = permissions.is_active_member(user)
     is_question = thread.kind == ThreadKind.QUESTION
@@ -319,7 +369,8 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
             thread=thread,
             links=links,
             my_vote=my_votes.get(post.pk, 0),
-            comments=_comment_items(post, links),
+            comments=_comment_items(post, links, now),
+            now=now,
         )
         for post in all_posts
     ]
@@ -338,7 +389,11 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         author_name=author_name,
         author_url=author_url,
         created_iso=thread.created_at.isoformat(),
+        created_label=display.time_ago(thread.created_at, now),
         activity_iso=thread.last_activity_at.isoformat(),
+        activity_label=display.time_ago(thread.last_activity_at, now),
+        views_label=display.views_label(thread.view_count),
+        answers_heading=display.answers_heading(thread.answer_count, question=is_question),
         tags=[TagLink(name, links.tag(name)) for name in tag_names],
         opening=items[0],
         answers=items[1:],

@@ -29,6 +29,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from community import caching
 from community.models import Comment, MeToo, Post, PostKind, Thread, Vote
 
 CHUNK = 500  # threads per UPDATE when given ids: well under SQLite's bound-parameter limit
@@ -106,6 +107,7 @@ def thread_counters_recompute(*, thread_ids: Iterable[int] | None = None) -> int
         for low in range(0, last + 1, WINDOW):
             with transaction.atomic():
                 updated += _recompute(pk__gte=low, pk__lt=low + WINDOW)
+        _counters_changed(updated)
         return updated
     chunk: list[int] = []
     for thread_id in sorted(set(thread_ids)):
@@ -117,4 +119,11 @@ def thread_counters_recompute(*, thread_ids: Iterable[int] | None = None) -> int
     if chunk:
         with transaction.atomic():
             updated += _recompute(pk__in=chunk)
+    _counters_changed(updated)
     return updated
+
+
+def _counters_changed(updated: int) -> None:
+    # Counters are on every cached page; which threads changed is not worth tracking in a repair.
+    if updated:
+        caching.content_changed()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community import permissions
+from community import caching, permissions
 from community.models import IdeaStatus, IdeaStatusChange, Thread, ThreadKind
 from community.services.content import render_body
 from community.signals import idea_status_changed
@@ -48,6 +48,7 @@ def idea_status_set(*, thread: Thread, status: str, actor: User, note: str) -> I
         created_at=now,
     )
     Thread.objects.filter(pk=thread.pk).update(idea_status=status, last_activity_at=now)
+    caching.content_changed(thread.pk)
     thread.idea_status = status
     transaction.on_commit(lambda: idea_status_changed.send(sender=IdeaStatusChange, change_id=change.pk))
     return change

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from community import caching
 from community.models import Thread
 
 log = logging.getLogger(__name__)
@@ -105,4 +106,6 @@ def view_counts_flush() -> int:
         # Most threads gain the same small number of views: one UPDATE per amount.
         for amount, ids in by_amount.items():
             Thread.objects.filter(pk__in=ids).update(view_count=F("view_count") + amount)
+        if counts:
+            caching.content_changed(*counts)
     return len(counts)

@@ -5,11 +5,16 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from community.selectors.lists import thread_list
+from community.views.lists import cached_list
 
 HOME_THREADS = 20
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    return cached_list(request, lambda: _home(request))
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     page = thread_list(user=request.user, limit=HOME_THREADS)
     return render(request, "community/home.html", {"rows": page.items, "next_cursor": page.next_cursor})

@@ -13,8 +13,12 @@ from django.utils.translation import gettext as _
 
 
 def post_context(request: HttpRequest) -> dict:
-    """Context every post partial needs: `labels`, and `csrf_input` (the hidden token field, built once)."""
-    return {"labels": post_labels(), "csrf_input": csrf_input(request)}
+    """Context every post partial needs: `labels`, and `csrf_input` (the hidden token field, built once).
+
+    Visitors' posts have no forms, and their pages are cached: no token for them.
+    """
+    token = csrf_input(request) if request.user.is_authenticated else ""
+    return {"labels": post_labels(), "csrf_input": token}
 
 
 def post_labels() -> dict[str, str]:

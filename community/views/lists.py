@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -12,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from community import caching
 from community.models import IdeaStatus, Space, ThreadKind
 from community.selectors.follows import member_follows
 from community.selectors.lists import PERIODS, Sort, tag_details, tag_thread_count, thread_list
 from community.selectors.spaces import space_get_for_user, space_list_for_user
+from community.views.cache import LIST_SECONDS, visitor_page
 
 SORT_LABELS = {
     Sort.LATEST: _("Latest activity"),
@@ -130,15 +133,20 @@ def _list_response(
     return render(request, template, context)
 
 
+def cached_list(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """A list page, from the cache for visitors until a thread changes."""
+    return visitor_page(request, caching.THREADS_SCOPE, render, timeout=LIST_SECONDS)
+
+
 @require_GET
 def all_threads(request: HttpRequest) -> HttpResponse:
-    return _list_response(request, heading=_("All threads"), sorts=ALL_SORTS)
+    return cached_list(request, lambda: _list_response(request, heading=_("All threads"), sorts=ALL_SORTS))
 
 
 @require_GET
 def kind_list(request: HttpRequest, kind: str) -> HttpResponse:
     thread_kind, heading, sorts = KINDS[kind]
-    return _list_response(request, heading=heading, sorts=sorts, kind=thread_kind)
+    return cached_list(request, lambda: _list_response(request, heading=heading, sorts=sorts, kind=thread_kind))
 
 
 @require_GET
@@ -149,20 +157,28 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_follow": request.user.is_authenticated,
         "following": member_follows(member=request.user, space=space),
     }
-    return _list_response(request, heading=space.name, sorts=ALL_SORTS, space=space, extra=follow)
+    return cached_list(
+        request, lambda: _list_response(request, heading=space.name, sorts=ALL_SORTS, space=space, extra=follow)
+    )
 
 
 @require_GET
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
+    return cached_list(request, lambda: _tag_page(request, tag))
+
+
+def _tag_page(request: HttpRequest, tag: str) -> HttpResponse:
     # A #tag link in a post may point at a tag nobody has used yet: an empty list, not a 404.
     count = tag_thread_count(user=request.user, tag=tag)
     extra = {"tag": tag, "tag_count": count}
     if count:
-        extra["tag_description"], extra["tag_followers"] = tag_details(name=tag)
+        details = tag_details(name=tag, user=request.user)
         extra |= {
+            "tag_description": details.description,
+            "tag_followers": details.followers,
             "follow_url": reverse("tag_follow", args=[tag]),
             "can_follow": request.user.is_authenticated,
-            "following": member_follows(member=request.user, tag_name=tag),
+            "following": details.following,
         }
     return _list_response(request, heading=tag, sorts=ALL_SORTS, tag=tag, extra=extra)
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from community import caching
 from community.forms import AnswerForm, AskForm, CommentForm, IdeaStatusForm, ToggleForm, apply_service_errors
 from community.models import Thread, ThreadKind
 from community.selectors.links import Links
@@ -21,6 +22,7 @@ from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
 from community.services.view_counts import thread_view_record, viewer_key
+from community.views.cache import THREAD_SECONDS, visitor_page
 from community.views.labels import post_context
 from community.views.respond import refuse, sign_in_first
 
@@ -77,9 +79,15 @@ def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None)
         if request.META.get("QUERY_STRING"):
             url = f"{url}?{request.META['QUERY_STRING']}"
         return HttpResponsePermanentRedirect(url)
-    page = thread_page(user=request.user, thread=thread, answers_page=_page_number(request))
     thread_view_record(thread_id=thread.pk, viewer=viewer_key(request))
-    return render_thread(request, page)
+    return visitor_page(
+        request,
+        caching.thread_scope(thread.pk),
+        lambda: render_thread(
+            request, thread_page(user=request.user, thread=thread, answers_page=_page_number(request))
+        ),
+        timeout=THREAD_SECONDS,
+    )
 
 
 @require_POST

@@ -133,6 +133,33 @@ def test_rows_carry_what_the_list_shows(member, other_member, space):
     assert (row.answer_count, row.score, row.is_solved) == (1, 1, True)
     assert row.activity_iso == row.activity_at.isoformat()
     assert row.activity_at.tzinfo is not None
+    assert (row.votes_label, row.answers_label, row.views_label) == ("vote", "answer", "0 views")
+    assert row.activity_label == "just now"
+
+
+def test_row_labels_count_in_the_plural_and_replies_for_discussions(member, other_member, space):
+    thread = ask(member, space, title="Let us talk about wallet colours", kind="discussion")
+    answer(other_member, thread)
+    answer(other_member, thread)
+    Thread.objects.filter(pk=thread.pk).update(
+        score=-3, view_count=1, last_activity_at=timezone.now() - timedelta(hours=5)
+    )
+
+    (row,) = thread_list(user=member).items
+
+    assert (row.votes_label, row.answers_label, row.views_label) == ("votes", "replies", "1 view")
+    assert row.activity_label == "5 hours ago"
+
+
+def test_a_space_made_private_leaves_the_lists_at_once_though_visible_spaces_are_cached(member, anonymous, space):
+    ask(member, space, title="How do I reset my wallet password?")
+    assert len(thread_list(user=anonymous).items) == 1  # fills the cache
+
+    space.visibility = Visibility.MEMBERS
+    space.save()
+
+    assert thread_list(user=anonymous).items == []
+    assert len(thread_list(user=member).items) == 1
 
 
 def test_deleted_threads_are_left_out_of_lists_even_for_staff(member, staff, space):
@@ -254,7 +281,7 @@ def test_cursors_round_trip_times_with_their_zone_and_refuse_the_wrong_type():
 def test_a_list_page_reads_threads_and_tags_in_two_queries(member, space, django_assert_num_queries):
     for n in range(5):
         ask(member, space, title=f"Question number {n} about wallets", tags=(f"tag-{n}", "shared"))
-    thread_list(user=member)  # warm the content type cache taggit uses
+    thread_list(user=member)  # caches the visible spaces
     with django_assert_num_queries(2):
         rows = thread_list(user=member).items
     assert all(len(row.tags) == 2 for row in rows)
@@ -361,6 +388,39 @@ def test_related_threads_share_tags_and_never_leak_private_spaces(member, staff)
     related = thread_page(user=member, thread=thread).related
 
     assert [r.id for r in related] == [two_tags.id, one_tag.id]
+
+
+def test_cached_related_threads_still_drop_a_thread_deleted_or_made_private_since(member, staff):
+    thread = ask(member, title="How do I reset my wallet password?", tags=("wallet", "password"))
+    private_space = SpaceFactory()
+    moved = ask(member, private_space, title="Wallet password rules for new accounts", tags=("wallet", "password"))
+    deleted = ask(member, title="Wallet colours in dark mode look wrong", tags=("wallet",))
+    kept = ask(member, title="Wallet backups on a second phone", tags=("wallet",))
+    assert {r.id for r in thread_page(user=member, thread=thread).related} == {moved.id, deleted.id, kept.id}
+
+    private_space.visibility = Visibility.STAFF
+    private_space.save()
+    Thread.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+
+    assert [r.id for r in thread_page(user=member, thread=thread).related] == [kept.id]
+    assert {r.id for r in thread_page(user=staff, thread=thread).related} == {moved.id, kept.id}
+
+
+def test_related_threads_follow_a_change_of_tags(member):
+    thread = ask(member, title="How do I reset my wallet password?", tags=("wallet",))
+    wallet = ask(member, title="Wallet backups on a second phone", tags=("wallet",))
+    billing = ask(member, title="Billing questions about invoices", tags=("billing",))
+    assert [r.id for r in thread_page(user=member, thread=thread).related] == [wallet.id]
+
+    post_edit(
+        post=thread.posts.get(kind="opening"),
+        editor=member,
+        body=thread.posts.get(kind="opening").body,
+        tags=["billing"],
+    )
+    thread.refresh_from_db()
+
+    assert [r.id for r in thread_page(user=member, thread=thread).related] == [billing.id]
 
 
 def test_a_duplicate_points_at_its_canonical_thread_unless_the_reader_cannot_see_it(member, staff):

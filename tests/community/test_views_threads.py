@@ -5,6 +5,7 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,6 +28,8 @@ def html_of(response) -> str:
 
 
 def count_queries(client, url: str) -> int:
+    """Queries of one request that renders the page: nothing cached, not even for visitors."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url

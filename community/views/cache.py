@@ -1,0 +1,51 @@
+"""Whole pages cached for visitors who are not signed in.
+
+Visitors all see the same page, so it is rendered once per version of what it
+shows (community.caching: each thread's page, and the lists, are bumped by the
+writes that change them) and served from the cache until then. Signed-in
+members always get a fresh page: theirs carries their votes, forms and token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from community import caching
+
+# Lists show "5 minutes ago"; a minute keeps that honest even on a quiet site.
+LIST_SECONDS = 60
+THREAD_SECONDS = 10 * 60
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and not getattr(request, "htmx", False)
+        # A pending message ("You signed out") belongs to this visitor only.
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def visitor_page(request: HttpRequest, scope: str, render: Callable[[], HttpResponse], *, timeout: int) -> HttpResponse:
+    """`render()`'s response, or for a visitor the cached copy made under the current version of `scope`."""
+    if not _cacheable(request):
+        return render()
+    raw = f"{request.get_host()}|{request.get_full_path()}|{get_language()}"
+    found = caching.lookup(scope, "page:" + hashlib.sha256(raw.encode()).hexdigest()[:40])
+    if found.hit:
+        content, content_type = found.value
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = render()
+        if response.status_code != 200 or response.cookies:
+            return response
+        found.store((response.content, response["Content-Type"]), timeout)
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -1,0 +1,149 @@
+"""Pages cached for visitors: served from the cache, and never stale after a write that changes them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from community.models import Thread, Visibility
+from community.services.posts import answer_create, comment_create
+from community.services.threads import thread_create
+from community.services.view_counts import view_counts_flush
+from community.services.votes import answer_accept, vote_cast
+from tests.factories import SpaceFactory, answer, ask
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def space():
+    return SpaceFactory(name="Wallets", slug="wallets")
+
+
+@pytest.fixture
+def question(member, space):
+    return ask(member, space, title="How do I reset my wallet password?", tags=("wallet",))
+
+
+def url_of(thread: Thread) -> str:
+    return f"/t/{thread.pk}/{thread.slug}/"
+
+
+def get(client, url: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode(), len(captured.captured_queries)
+
+
+def test_a_visitor_gets_the_thread_page_from_the_cache_with_one_query(client, question):
+    first, rendered = get(client, url_of(question))
+    again, cached = get(client, url_of(question))
+
+    assert again == first
+    assert cached == 1 < rendered  # the thread itself: it may have been deleted or made private since
+
+
+# The space page first looks the space up: it may have been made private since.
+@pytest.mark.parametrize(
+    ("url", "queries"), [("/", 0), ("/threads/", 0), ("/questions/", 0), ("/s/wallets/", 1), ("/tags/wallet/", 0)]
+)
+def test_a_visitor_gets_list_pages_from_the_cache(client, question, url, queries):
+    first, rendered = get(client, url)
+    again, cached = get(client, url)
+
+    assert again == first
+    assert cached == queries < rendered
+
+
+def test_visitor_pages_carry_no_token_and_their_vote_buttons_lead_to_sign_in(client, question, other_member):
+    answer(other_member, question)
+
+    html, _ = get(client, url_of(question))
+
+    assert "csrfmiddlewaretoken" not in html
+    assert "X-CSRFToken" not in html
+    assert 'href="/accounts/login/?next=' in html
+    assert 'name="value"' not in html  # no vote form
+
+
+def test_a_member_always_gets_their_own_fresh_page(client, question, other_member):
+    get(client, url_of(question))  # cached for visitors
+    client.force_login(other_member)
+
+    html, _ = get(client, url_of(question))
+
+    assert "csrfmiddlewaretoken" in html
+    assert 'name="value"' in html  # vote forms of their own
+
+
+def test_an_answer_shows_at_once_on_the_visitors_cached_thread_and_lists(client, question, other_member):
+    get(client, url_of(question))
+    get(client, "/threads/")
+
+    answer_create(author=other_member, thread=question, body="Open settings, then choose restore from phrase.")
+
+    assert "choose restore from phrase" in get(client, url_of(question))[0]
+    assert ">1</strong> answer<" in get(client, "/threads/")[0]
+
+
+def test_votes_accepts_and_comments_show_at_once_to_visitors(client, question, member, other_member):
+    reply = answer(other_member, question)
+    get(client, url_of(question))
+
+    vote_cast(voter=member, post=reply, value=1)
+    assert '<span class="visually-hidden">Score: </span>1</span>' in get(client, url_of(question))[0]
+
+    answer_accept(thread=question, answer=reply, actor=member)
+    assert "post-accepted" in get(client, url_of(question))[0]
+
+    comment_create(author=member, post=reply, body="Thanks, that worked on my phone too.")
+    assert "that worked on my phone too" in get(client, url_of(question))[0]
+
+
+def test_new_threads_reach_the_visitors_cached_lists_at_once(client, member, space, question):
+    get(client, "/")
+    thread_create(
+        author=member, space=space, kind="question", title="Can I move my wallet to a new phone?", body="x" * 40
+    )
+    assert "Can I move my wallet to a new phone?" in get(client, "/")[0]
+
+
+def test_flushed_view_counts_reach_the_visitors_cached_pages(client, question, settings):
+    get(client, url_of(question))
+    Thread.objects.filter(pk=question.pk).update(view_count=41)
+    # The flush is what normally writes view counts; here it adds the one view above.
+    view_counts_flush()
+
+    html, _ = get(client, url_of(question))
+    assert "42 views" in html
+
+
+def test_a_space_made_private_disappears_from_the_visitors_cached_lists_and_its_threads_404(client, question, space):
+    assert question.title in get(client, "/threads/")[0]
+
+    space.visibility = Visibility.MEMBERS
+    space.save()
+
+    assert question.title not in get(client, "/threads/")[0]
+    assert client.get(url_of(question)).status_code == 404
+
+
+def test_a_thread_deleted_in_the_admin_leaves_the_visitors_cached_lists(client, question):
+    assert question.title in get(client, "/threads/")[0]
+
+    question.deleted_at = timezone.now()
+    question.save()
+
+    assert question.title not in get(client, "/threads/")[0]
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_that_shows_it(client, question):
+    get(client, url_of(question))  # cached without any message
+    client.cookies["messages"] = "anything"
+
+    _, queries = get(client, url_of(question))
+
+    assert queries > 1  # rendered, not served from the cache
