@@ -25,7 +25,9 @@ deployment without REDIS_URL has; set REDIS_URL yourself to measure Redis.
 
 Pages, each warmed up first and then requested --repeat times, as an
 anonymous visitor or a signed-in member (--persona anonymous, the default,
-member, or both; one persona takes about five minutes):
+member, or both; one persona takes about five minutes). Visitors get list and
+thread pages from the page cache once warmed up; --render turns that cache
+off, so every visitor's page is rendered (persona "anonymous, rendered"):
 
 - /healthz, a trivial view: the baseline, timed before and after the others;
 - the home page; /threads/; /questions/?sort=top; the largest space's page;
@@ -481,6 +483,11 @@ def main() -> None:
     )
     parser.add_argument("--sql-passes", type=int, default=20, help="requests per page to count SQL (default 20)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="turn the visitors' page cache off: time rendering, not cache hits",
+    )
     parser.add_argument("--profile", metavar="LABEL", help="profile the page of this exact label instead of timing")
     parser.add_argument("--top", type=int, default=30, help="functions shown by --profile (default 30)")
     args = parser.parse_args()
@@ -507,8 +514,12 @@ def main() -> None:
         )
     pages, facts = build_pages(args)
     clients: dict[str, Callable[[], object]] = {}
+    if args.render:
+        from community.views import cache as page_cache
+
+        page_cache._cacheable = lambda request: False
     if args.persona in ("anonymous", "both"):
-        clients["anonymous"] = Client()
+        clients["anonymous, rendered" if args.render else "anonymous"] = Client()
     if args.persona in ("member", "both"):
         clients["member"] = member_client()
 
@@ -533,11 +544,11 @@ def main() -> None:
     baseline = Page("baseline: /healthz", ["/healthz"])
     results: list[Result] = []
     base_samples: list[float] = []
-    anonymous = clients.get("anonymous") or Client()
+    anonymous = next((c for p, c in clients.items() if p.startswith("anonymous")), None) or Client()
     base_samples += timed(anonymous, baseline, warmup=args.warmup * 5, repeat=args.repeat)
     for page in pages:
         for persona, client in clients.items():
-            if page.new_visitor and persona != "anonymous":
+            if page.new_visitor and not persona.startswith("anonymous"):
                 continue  # a member is counted once per thread whatever the address
             result = Result(page, persona)
             result.samples = timed(client, page, warmup=args.warmup, repeat=args.repeat, seconds=args.page_seconds)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from community import caching, signals, tasks
 from community.models import Comment, Post, Space, TagInfo, Thread
+from community.selectors.lists import TAGS_SCOPE
 from community.selectors.spaces import SPACES_SCOPE
 
 
@@ -53,6 +55,14 @@ def _content_saved(sender, instance, **kwargs) -> None:
         caching.content_changed(instance.thread_id)
     else:
         caching.content_changed(Post.objects.filter(pk=instance.post_id).values_list("thread_id", flat=True).first())
+
+
+@receiver([post_save, post_delete], sender=Tag, dispatch_uid="community.tag_saved")
+def _tag_saved(sender, created: bool = False, **kwargs) -> None:
+    # Tag ids are cached by name: a renamed or deleted tag must not keep its old name's id.
+    if not created:
+        caching.bump(TAGS_SCOPE)
+        caching.content_changed()
 
 
 @receiver([post_save, post_delete], sender=TagInfo, dispatch_uid="community.tag_info_saved")

@@ -474,3 +474,19 @@ def test_history_lists_revisions_newest_first_with_title_changes(member, other_m
     assert newest.is_current and history.revisions[1].is_original
     assert history.can_rollback
     assert not post_history(user=other_member, post=opening).can_rollback
+
+
+def test_a_renamed_tag_lists_its_threads_under_the_new_name_only_though_tag_ids_are_cached(member, space):
+    from taggit.models import Tag
+
+    ask(member, space, title="How do I reset my wallet password?", tags=("wallet",))
+    assert len(thread_list(user=member, tag="wallet").items) == 1
+    assert tag_thread_count(user=member, tag="wallet") == 1
+
+    tag = Tag.objects.get(name="wallet")
+    tag.name = "wallets"
+    tag.save()
+
+    assert thread_list(user=member, tag="wallet").items == []
+    assert tag_thread_count(user=member, tag="wallet") == 0
+    assert len(thread_list(user=member, tag="wallets").items) == 1
