@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import Thread
+from config.celery import app as celery_app
 from tests.factories import PASSWORD, SpaceFactory, ask
 
 
@@ -20,8 +21,12 @@ def sign_out(page) -> None:
 
 @pytest.mark.browser
 def test_a_member_asks_sees_similar_questions_another_answers_and_the_asker_accepts(
-    page, page_problems, sign_in, member, other_member
+    page, page_problems, sign_in, member, other_member, monkeypatch
 ):
+    # Notifications are written by tasks enqueued on commit; with no worker in
+    # this test they run at once in the server (a real worker runs them in
+    # test_notifications_worker.py).
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     space = SpaceFactory(name="Wallets", slug="wallets")
     earlier = ask(other_member, space, title="Wallet password reset link has expired", tags=("wallet",))
 
@@ -75,6 +80,18 @@ def test_a_member_asks_sees_similar_questions_another_answers_and_the_asker_acce
     expect(row.locator(".badge-success")).to_have_text("Solved")
     thread.refresh_from_db()
     assert thread.accepted_answer_id is not None
+    sign_out(page)
+
+    # Bob sees on the bell that his answer was accepted, and the inbox takes him to it.
+    sign_in(other_member.username, PASSWORD)
+    bell = page.get_by_role("banner").locator("a.bell")
+    expect(bell.locator(".bell-count")).to_have_text("1")
+    bell.click()
+    item = page.locator(".notification-list li.unread")
+    expect(item).to_contain_text("Your answer was accepted")
+    expect(item).to_contain_text("alice")
+    item.get_by_role("link", name="How do I reset my wallet password?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How do I reset my wallet password?")
     assert page_problems.all() == []
 
 
