@@ -4,8 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from community.selectors.lists import thread_list
-from community.views.lists import cached_list
+from community.views.lists import cached_list, thread_rows_fragment
 
 HOME_THREADS = 20
 
@@ -16,5 +15,5 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _home(request: HttpRequest) -> HttpResponse:
-    page = thread_list(user=request.user, limit=HOME_THREADS)
-    return render(request, "community/home.html", {"rows": page.items, "next_cursor": page.next_cursor})
+    page = thread_rows_fragment(request, limit=HOME_THREADS)
+    return render(request, "community/home.html", {"rows_html": page.html, "next_cursor": page.next_cursor})

@@ -147,3 +147,27 @@ def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_that_shows_it(client
     _, queries = get(client, url_of(question))
 
     assert queries > 1  # rendered, not served from the cache
+
+
+def test_list_rows_cached_for_staff_never_reach_a_member_or_a_visitor(client, member, staff, question):
+    hidden = ask(staff, SpaceFactory(visibility=Visibility.STAFF), title="Staff only: the wallet launch plan")
+    client.force_login(staff)
+    assert hidden.title in get(client, "/threads/")[0]
+
+    client.force_login(member)
+    assert hidden.title not in get(client, "/threads/")[0]
+    assert question.title in get(client, "/threads/")[0]
+    client.logout()
+    assert hidden.title not in get(client, "/threads/")[0]
+
+
+def test_a_member_sees_new_threads_and_answers_in_lists_at_once(client, member, other_member, space, question):
+    client.force_login(member)
+    get(client, "/threads/")
+
+    answer_create(author=other_member, thread=question, body="Open settings, then choose restore from phrase.")
+    fresh = ask(other_member, space, title="Which wallet works offline?")
+
+    html, _ = get(client, "/threads/")
+    assert fresh.title in html
+    assert ">1</strong> answer<" in html
