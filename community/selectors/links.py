@@ -4,15 +4,15 @@ A list of 30 threads links each thread, its space, its author and its tags:
 well over a hundred reversals if every one went through the resolver (or a
 {% url %} tag in the loop). Reversing a pattern once with placeholder
 arguments and formatting it per row gives the same URLs for a fraction of the
-cost. Templates are built per call, not at import, because reverse() includes
-the request's script prefix.
+cost. Templates are built on first use, not at import, and kept per script
+prefix, because reverse() includes the request's script prefix.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 # Placeholders nobody's slug, tag or id will ever equal.
 _INT_BASE = 987_654_320
@@ -37,16 +37,21 @@ class UrlTemplate:
         return self._pattern.format(*(v if isinstance(v, int) else quote(str(v), safe=_SAFE) for v in values))
 
 
+# Built once per process and script prefix: URL patterns do not change while it runs.
+_TEMPLATES: dict[tuple[str, str], UrlTemplate] = {}
+
+
 class Links:
-    """The URL templates a list or a thread page needs, built lazily once per page."""
+    """The URL templates a list or a thread page needs, built lazily and kept for the process."""
 
     def __init__(self) -> None:
-        self._templates: dict[str, UrlTemplate] = {}
+        self._prefix = get_script_prefix()
 
     def template(self, name: str, *kinds: type) -> UrlTemplate:
-        template = self._templates.get(name)
+        key = (self._prefix, name)
+        template = _TEMPLATES.get(key)
         if template is None:
-            template = self._templates[name] = UrlTemplate(name, *kinds)
+            template = _TEMPLATES[key] = UrlTemplate(name, *kinds)
         return template
 
     def thread(self, thread_id: int, slug: str) -> str:

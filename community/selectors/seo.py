@@ -2,7 +2,8 @@
 Twitter card tags, and schema.org JSON-LD.
 
 Everything here works from data a page has already loaded (a ThreadPage, a
-list's space or tag), so adding the tags to a page costs no query. Absolute
+list's space or tag), so adding the tags to a page costs no query; a thread's
+tags are cached with its version, since building them reads every post's text. Absolute
 addresses come from RAPPORT_BASE_URL, not from the request's Host header: the
 canonical link, the sitemap, the feeds and the JSON-LD then all name the same
 public address, whichever host a crawler or a proxy used to reach us.
@@ -22,8 +23,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from community import caching
 from community.models import Space, ThreadKind, Visibility
 from community.rendering import excerpt
 from community.selectors.threads import PostItem, ThreadPage
@@ -31,6 +34,7 @@ from community.selectors.threads import PostItem, ThreadPage
 DESCRIPTION_LENGTH = 200  # what search results and link previews show of a description
 JSON_LD_TEXT_LENGTH = 3000  # enough for almost every post, bounded for the 32k-character ones
 SUGGESTED_ANSWERS = 5
+META_SECONDS = 10 * 60  # as long as the thread's posts are cached
 
 # --- Addresses -------------------------------------------------------------------
 
@@ -287,7 +291,17 @@ def feed_links_tag(tag: str) -> list[FeedLink]:
 
 
 def thread_meta(page: ThreadPage) -> PageMeta:
-    """Head metadata for a thread page. Answer pages after the first name themselves and carry no JSON-LD."""
+    """Head metadata for a thread page. Answer pages after the first name themselves and carry no JSON-LD.
+
+    The same for every reader, and it reads every post's text: cached until the thread changes.
+    """
+    thread = page.thread
+    public = thread.space.visibility == Visibility.PUBLIC and thread.deleted_at is None
+    key = f"meta:{page.answers_page}:{int(public)}:{get_language()}"
+    return caching.cached(caching.thread_scope(thread.pk), key, lambda: _thread_meta(page), timeout=META_SECONDS)
+
+
+def _thread_meta(page: ThreadPage) -> PageMeta:
     thread = page.thread
     canonical = absolute_url(page.url)
     if page.answers_page > 1:

@@ -3,12 +3,15 @@
 The page costs the same handful of queries however many answers and comments
 it shows (tests/community/test_views_threads.py holds it to that):
 
-1. the thread, with its space, author and the thread it duplicates;
-2. its tags;
-3. the opening post and 4. one page of answers, each with author and profile;
-5. every comment on those posts, with authors, in one prefetch;
-6. the reader's votes on those posts, and 7. their "me too" (members only);
-8. related threads sharing a tag (and, when not cached, 9. the candidates).
+1. the thread, with its space, author and the thread it duplicates (and the
+   member's follow and "me too");
+2. the reader's votes on those posts (members only);
+3. related threads sharing a tag (and, when not cached, 4. the candidates).
+
+What every reader sees alike comes from the cache until the thread changes;
+when it does not: 5. the opening post and 6. one page of answers, each with
+author and profile; 7. every comment on those posts, with authors, in one
+prefetch; 8. its tags.
 
 Everything a post's template needs (URLs, permissions, names, ISO dates) is
 worked out here once, so the template loop only prints.
@@ -42,6 +45,7 @@ from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
 from community.selectors.spaces import visible_space_ids
+from community.selectors.tags import thread_tag_names
 
 ANSWERS_PER_PAGE = 50
 RELATED_LIMIT = 5
@@ -49,11 +53,21 @@ RELATED_LIMIT = 5
 RELATED_CANDIDATES = 50
 RELATED_SCOPE = "related"
 RELATED_CACHE_SECONDS = 60 * 60
+# A thread's posts are cached until it changes; this bounds what a change of
+# an author's display name (which bumps nothing) leaves behind.
+THREAD_CONTENT_SECONDS = 10 * 60
+
+# (opening post, answers, whether more answers follow, tag names)
+ThreadContent = tuple[Post, list[Post], bool, list[str]]
 
 
 def thread_get_for_user(*, user, thread_id: int) -> Thread:
     """A thread the user may see, or 404 (private spaces and deleted threads are not admitted to exist)."""
-    threads = Thread.objects.select_related("space", "author__profile", "duplicate_of__space")
+    # The columns a page never shows stay behind: building the query and its
+    # model instances costs more Python than PostgreSQL takes to answer it.
+    threads = Thread.objects.select_related("space", "author__profile").defer(
+        "excerpt", "source", "source_id", "author__password", "author__profile__bio"
+    )
     if user.is_authenticated:
         # The viewer's own follow and me-too come with the thread, not as queries of their own.
         threads = threads.annotate(
@@ -306,14 +320,13 @@ def _related(user, thread: Thread, tag_names: list[str], links: Links) -> list[S
     ]
 
 
-def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
-    """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user."""
-    links = Links()
-    now = timezone.now()
-    is_staff = permissions.is_staff(user)
-    is_member = permissions.is_active_member(user)
-    is_question = thread.kind == ThreadKind.QUESTION
+def _thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> ThreadContent | None:
+    """The posts of one page of the thread with their comments, and its tags: the same for every reader.
 
+    None when the opening post is missing. Cached under the thread's version
+    (every write to the thread, its posts, comments and votes bumps it); who
+    may do what with each post is decided per request.
+    """
     comments = Prefetch(
         "comments",
         queryset=Comment.objects.filter(deleted_at__isnull=True)
@@ -323,13 +336,12 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     )
     posts = Post.objects.filter(thread=thread).select_related("author__profile")
     opening = posts.filter(kind=PostKind.OPENING).first()
-    if opening is None:  # a thread is written with its opening post; only a broken import lacks one
-        raise Http404("No such thread.")
-
+    if opening is None:
+        return None
     answers = posts.filter(kind=PostKind.ANSWER)
-    if not is_staff:
+    if not with_deleted:
         answers = answers.filter(deleted_at__isnull=True)
-    if is_question:
+    if thread.kind == ThreadKind.QUESTION:
         # The accepted answer first, then the best, then the oldest of equals.
         accepted_first = Case(
             When(pk=thread.accepted_answer_id or 0, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -338,16 +350,36 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     else:
         # Discussions read as a conversation.
         answers = answers.order_by("created_at", "pk")
-    answers_pages = max(1, math.ceil(thread.answer_count / ANSWERS_PER_PAGE))
-    answers_page = min(max(1, answers_page), answers_pages)
     start = (answers_page - 1) * ANSWERS_PER_PAGE
     # Offset within one thread's answers (an index range on (thread, kind)), never across the whole table.
     answer_list = list(answers[start : start + ANSWERS_PER_PAGE + 1])
     has_more_answers = len(answer_list) > ANSWERS_PER_PAGE
     answer_list = answer_list[:ANSWERS_PER_PAGE]
+    prefetch_related_objects([opening, *answer_list], comments)
+    tag_names = sorted(thread_tag_names([thread.pk]).get(thread.pk, []))
+    return opening, answer_list, has_more_answers, tag_names
 
+
+def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
+    """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user."""
+    links = Links()
+    now = timezone.now()
+    is_staff = permissions.is_staff(user)
+    is_member = permissions.is_active_member(user)
+    is_question = thread.kind == ThreadKind.QUESTION
+
+    answers_pages = max(1, math.ceil(thread.answer_count / ANSWERS_PER_PAGE))
+    answers_page = min(max(1, answers_page), answers_pages)
+    content = caching.cached(
+        caching.thread_scope(thread.pk),
+        f"content:{answers_page}:{int(is_staff)}",
+        lambda: _thread_content(thread, answers_page=answers_page, with_deleted=is_staff),
+        timeout=THREAD_CONTENT_SECONDS,
+    )
+    if content is None:  # a thread is written with its opening post; only a broken import lacks one
+        raise Http404("No such thread.")
+    opening, answer_list, has_more_answers, tag_names = content
     all_posts = [opening, *answer_list]
-    prefetch_related_objects(all_posts, comments)
     for post in all_posts:
         post.thread = thread  # permissions read post.thread; reuse the loaded one
 
@@ -374,9 +406,13 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         )
         for post in all_posts
     ]
-    tag_names = sorted(thread.tags.names())
     author_name, author_url = author_display(thread.author, links)
-    canonical = thread.duplicate_of
+    # Only a duplicate needs its canonical thread: one query, for those pages alone.
+    canonical = (
+        Thread.objects.select_related("space").filter(pk=thread.duplicate_of_id).first()
+        if thread.duplicate_of_id
+        else None
+    )
     canonical_visible = canonical is not None and permissions.can_view_thread(user, canonical)
     return ThreadPage(
         thread=thread,

@@ -23,6 +23,7 @@ from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
 from community.services.view_counts import thread_view_record, viewer_key
 from community.views.cache import THREAD_SECONDS, visitor_page
+from community.views.fragments import render_posts
 from community.views.labels import post_context
 from community.views.respond import refuse, sign_in_first
 
@@ -52,6 +53,14 @@ def render_thread(
     thread = page.thread
     if answer_form is None and page.can_reply:
         answer_form = AnswerForm()
+    post_bits = post_context(request)
+    posts_html = render_posts(
+        [page.opening, *page.answers],
+        labels=post_bits["labels"],
+        csrf_input=post_bits["csrf_input"],
+        comment_form=comment_form,
+        comment_post_id=str(comment_post_id) if comment_post_id else None,
+    )
     return render(
         request,
         "community/thread_detail.html",
@@ -64,7 +73,9 @@ def render_thread(
             "idea_status_form": IdeaStatusForm(initial={"status": thread.idea_status})
             if page.can_set_idea_status
             else None,
-            **post_context(request),
+            **post_bits,
+            "opening_html": posts_html[0],
+            "answers_html": posts_html[1:],
             "share_url": request.build_absolute_uri(page.url),
         },
     )

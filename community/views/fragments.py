@@ -1,0 +1,78 @@
+"""Posts rendered once and reused while nothing they show has changed.
+
+A post's HTML is a function of its PostItem (what the selector decided for
+this reader: their vote, what they may do) and the language. The cache key is
+a digest of exactly those values, so an entry can never be stale and nothing
+needs invalidating: a vote, an edit or a new comment makes a new key. Members
+with the same rights on a post share its entry; the CSRF token, which differs
+per request, is put in after the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, fields
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from community.selectors.threads import PostItem
+
+POST_TEMPLATE = "community/partials/post.html"
+SECONDS = 10 * 60
+# Stands in for the token in cached HTML; a post's own text can never contain it (bodies are escaped).
+CSRF_SLOT = "\x00csrf-slot\x00"
+
+_ITEM_FIELDS = [f.name for f in fields(PostItem) if f.name not in ("post", "comments")]
+
+
+def _digest(item: PostItem, language: str) -> str:
+    post = item.post
+    parts = [
+        language,
+        *(getattr(item, name) for name in _ITEM_FIELDS),
+        post.pk,
+        post.score,
+        post.is_official,
+        hashlib.sha256(post.body_html.encode()).hexdigest(),
+        *(astuple(comment) for comment in item.comments),
+    ]
+    return "rapport:post:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def render_posts(
+    items: list[PostItem], *, labels: dict, csrf_input: str, comment_form=None, comment_post_id: str | None = None
+) -> list[SafeString]:
+    """The HTML of each post, from the cache where the same post was rendered the same way before.
+
+    The post whose comment came back with errors (`comment_post_id`) is rendered
+    afresh with `comment_form`, showing what was typed.
+    """
+    language = get_language() or ""
+    keys = [_digest(item, language) for item in items]
+    found = cache.get_many(keys)
+    missing = {}
+    html = []
+    for key, item in zip(keys, items, strict=True):
+        if comment_post_id is not None and item.key == comment_post_id:
+            context = {
+                "item": item,
+                "labels": labels,
+                "csrf_input": csrf_input,
+                "comment_form": comment_form,
+                "comment_post_id": comment_post_id,
+            }
+            html.append(render_to_string(POST_TEMPLATE, context))
+            continue
+        fragment = found.get(key)
+        if fragment is None:
+            fragment = render_to_string(
+                POST_TEMPLATE, {"item": item, "labels": labels, "csrf_input": SafeString(CSRF_SLOT)}
+            )
+            missing[key] = fragment
+        html.append(SafeString(fragment.replace(CSRF_SLOT, csrf_input)))
+    if missing:
+        cache.set_many(missing, SECONDS)
+    return html
