@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from community.models import IdeaStatusChange, Space, TagInfo, Thread
+from community.models import Badge, IdeaStatusChange, Space, TagInfo, Thread
 
 
 @admin.register(Space)
@@ -14,6 +14,15 @@ class SpaceAdmin(admin.ModelAdmin):
     list_filter = ["visibility", "default_kind"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
+
+
+@admin.register(Badge)
+class BadgeAdmin(admin.ModelAdmin):
+    """Badges are named and described here; awards come from imports (and, later, the reward rules)."""
+
+    list_display = ["name", "tier", "is_tag_badge"]
+    list_filter = ["tier", "is_tag_badge"]
+    search_fields = ["name"]
 
 
 @admin.register(TagInfo)

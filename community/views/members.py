@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import member_get_public
+from community.selectors.badges import member_badges
 from community.selectors.members import member_activity
 
 
@@ -21,5 +22,10 @@ def member_profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"member": member, "profile": getattr(member, "profile", None), "activity": activity},
+        {
+            "member": member,
+            "profile": getattr(member, "profile", None),
+            "activity": activity,
+            "badges": member_badges(member=member),
+        },
     )

@@ -103,5 +103,33 @@ def test_unknown_or_deactivated_members_have_no_profile_page(client):
 
 
 def test_public_profile_query_count(client, member, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    # The member, their post counts, their votes and their badges.
+    with django_assert_max_num_queries(4):
         client.get(reverse("member_profile", args=[member.username]))
+
+
+def test_the_profile_shows_earned_badges_gold_first_with_how_many_times(client, member):
+    from datetime import UTC, datetime
+
+    from community.models import Badge, BadgeAward, BadgeTier
+
+    when = datetime(2021, 5, 1, tzinfo=UTC)
+    nice = Badge.objects.create(name="Nice Answer", tier=BadgeTier.BRONZE)
+    famous = Badge.objects.create(name="Famous Question", tier=BadgeTier.GOLD, description="10,000 views")
+    for _ in range(3):
+        BadgeAward.objects.create(badge=nice, member=member, awarded_at=when)
+    BadgeAward.objects.create(badge=famous, member=member, awarded_at=when)
+    Badge.objects.create(name="Not earned", tier=BadgeTier.SILVER)
+
+    html = client.get(reverse("member_profile", args=[member.username])).content.decode()
+
+    section = html.split('id="badges-title"')[1].split("</section>")[0]
+    assert section.index("Famous Question") < section.index("Nice Answer")
+    assert "Gold: </span>Famous Question" in section
+    assert "× 3" in section
+    assert "Not earned" not in section
+
+
+def test_a_profile_without_badges_has_no_badges_section(client, member):
+    html = client.get(reverse("member_profile", args=[member.username])).content.decode()
+    assert 'id="badges-title"' not in html
