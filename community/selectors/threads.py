@@ -6,12 +6,13 @@ it shows (tests/community/test_views_threads.py holds it to that):
 1. the thread, with its space, author and the thread it duplicates (and the
    member's follow and "me too");
 2. the reader's votes on those posts (members only);
-3. related threads sharing a tag (and, when not cached, 4. the candidates).
+3. threads linked to this one and related ones sharing a tag (and, when not
+   cached, 4. the related candidates).
 
 What every reader sees alike comes from the cache until the thread changes;
 when it does not: 5. the opening post and 6. one page of answers, each with
 author and profile; 7. every comment on those posts, with authors, in one
-prefetch; 8. its tags.
+prefetch; 8. its tags; 9. the ids of linked threads.
 
 Everything a post's template needs (URLs, permissions, names, ISO dates) is
 worked out here once, so the template loop only prints.
@@ -31,6 +32,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     Value,
     When,
     prefetch_related_objects,
@@ -40,7 +42,18 @@ from django.utils import timezone
 from taggit.models import TaggedItem
 
 from community import caching, permissions
-from community.models import Comment, Follow, IdeaStatusChange, MeToo, Post, PostKind, Thread, ThreadKind, Vote
+from community.models import (
+    Comment,
+    Follow,
+    IdeaStatusChange,
+    MeToo,
+    Post,
+    PostKind,
+    Thread,
+    ThreadKind,
+    ThreadLink,
+    Vote,
+)
 from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
@@ -49,6 +62,7 @@ from community.selectors.tags import thread_tag_names
 
 ANSWERS_PER_PAGE = 50
 RELATED_LIMIT = 5
+LINKED_LIMIT = 10
 # Related threads are picked among this many candidates sharing the most tags.
 RELATED_CANDIDATES = 50
 RELATED_SCOPE = "related"
@@ -57,8 +71,8 @@ RELATED_CACHE_SECONDS = 60 * 60
 # an author's display name (which bumps nothing) leaves behind.
 THREAD_CONTENT_SECONDS = 10 * 60
 
-# (opening post, answers, whether more answers follow, tag names)
-ThreadContent = tuple[Post, list[Post], bool, list[str]]
+# (opening post, answers, whether more answers follow, tag names, ids of linked threads)
+ThreadContent = tuple[Post, list[Post], bool, list[str], list[int]]
 
 
 def thread_get_for_user(*, user, thread_id: int) -> Thread:
@@ -251,6 +265,7 @@ class ThreadPage:
     # Closed as a duplicate
     duplicate_of_title: str
     duplicate_of_url: str | None
+    linked: list[SimilarThread]
     related: list[SimilarThread]
 
 
@@ -297,27 +312,40 @@ def _related_candidates(thread_id: int, tag_names: list[str]) -> list[tuple[int,
     return caching.cached(RELATED_SCOPE, key, build, timeout=RELATED_CACHE_SECONDS)
 
 
-def _related(user, thread: Thread, tag_names: list[str], links: Links) -> list[SimilarThread]:
-    if not tag_names:
-        return []
-    shared = dict(_related_candidates(thread.pk, tag_names))
-    if not shared:
-        return []
-    rows = Thread.objects.filter(
-        pk__in=list(shared), deleted_at__isnull=True, space_id__in=visible_space_ids(user=user)
-    ).values("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
-    best = sorted(rows, key=lambda row: (-shared[row["id"]], -row["score"], -row["id"]))[:RELATED_LIMIT]
-    return [
-        SimilarThread(
-            id=row["id"],
-            title=row["title"],
-            url=links.thread(row["id"], row["slug"]),
-            kind_label=KIND_LABELS.get(row["kind"], row["kind"]),
-            answer_count=row["answer_count"],
-            is_solved=row["accepted_answer_id"] is not None,
-        )
-        for row in best
-    ]
+def _similar(row: dict, links: Links) -> SimilarThread:
+    return SimilarThread(
+        id=row["id"],
+        title=row["title"],
+        url=links.thread(row["id"], row["slug"]),
+        kind_label=KIND_LABELS.get(row["kind"], row["kind"]),
+        answer_count=row["answer_count"],
+        is_solved=row["accepted_answer_id"] is not None,
+    )
+
+
+def _linked_and_related(
+    user, thread: Thread, tag_names: list[str], linked_ids: list[int], links: Links
+) -> tuple[list[SimilarThread], list[SimilarThread]]:
+    """Threads linked to or from this one, and related ones sharing tags: those the reader may see, in one query."""
+    shared = dict(_related_candidates(thread.pk, tag_names)) if tag_names else {}
+    wanted = set(shared) | set(linked_ids)
+    if not wanted:
+        return [], []
+    rows = list(
+        Thread.objects.filter(
+            pk__in=sorted(wanted), deleted_at__isnull=True, space_id__in=visible_space_ids(user=user)
+        ).values("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
+    )
+    linked_set = set(linked_ids)
+    linked = sorted((row for row in rows if row["id"] in linked_set), key=lambda row: (-row["score"], -row["id"]))
+    related = sorted(
+        (row for row in rows if row["id"] in shared and row["id"] not in linked_set),
+        key=lambda row: (-shared[row["id"]], -row["score"], -row["id"]),
+    )
+    return (
+        [_similar(row, links) for row in linked[:LINKED_LIMIT]],
+        [_similar(row, links) for row in related[:RELATED_LIMIT]],
+    )
 
 
 def _thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> ThreadContent | None:
@@ -357,7 +385,16 @@ def _thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) ->
     answer_list = answer_list[:ANSWERS_PER_PAGE]
     prefetch_related_objects([opening, *answer_list], comments)
     tag_names = sorted(thread_tag_names([thread.pk]).get(thread.pk, []))
-    return opening, answer_list, has_more_answers, tag_names
+    # Links either way: a thread another one points at lists that one too, as on Stack Overflow.
+    linked_ids = [
+        other
+        for source, target in ThreadLink.objects.filter(Q(from_thread=thread) | Q(to_thread=thread)).values_list(
+            "from_thread_id", "to_thread_id"
+        )[: LINKED_LIMIT * 4]
+        for other in (source, target)
+        if other != thread.pk
+    ]
+    return opening, answer_list, has_more_answers, tag_names, linked_ids
 
 
 def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
@@ -378,7 +415,7 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     )
     if content is None:  # a thread is written with its opening post; only a broken import lacks one
         raise Http404("No such thread.")
-    opening, answer_list, has_more_answers, tag_names = content
+    opening, answer_list, has_more_answers, tag_names, linked_ids = content
     all_posts = [opening, *answer_list]
     for post in all_posts:
         post.thread = thread  # permissions read post.thread; reuse the loaded one
@@ -408,6 +445,7 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     ]
     author_name, author_url = author_display(thread.author, links)
     # Only a duplicate needs its canonical thread: one query, for those pages alone.
+    linked, related = _linked_and_related(user, thread, tag_names, linked_ids, links)
     canonical = (
         Thread.objects.select_related("space").filter(pk=thread.duplicate_of_id).first()
         if thread.duplicate_of_id
@@ -449,5 +487,6 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         answer_url=links.thread_action("answer_create", thread.pk),
         duplicate_of_title=canonical.title if canonical_visible else "",
         duplicate_of_url=links.thread(canonical.pk, canonical.slug) if canonical_visible else None,
-        related=_related(user, thread, tag_names, links),
+        linked=linked,
+        related=related,
     )

@@ -490,3 +490,22 @@ def test_a_renamed_tag_lists_its_threads_under_the_new_name_only_though_tag_ids_
     assert thread_list(user=member, tag="wallet").items == []
     assert tag_thread_count(user=member, tag="wallet") == 0
     assert len(thread_list(user=member, tag="wallets").items) == 1
+
+
+def test_linked_threads_show_both_ways_apart_from_related_and_never_leak(member, staff):
+    from community.models import ThreadLink
+
+    thread = ask(member, title="How do I reset my wallet password?", tags=("wallet",))
+    points_here = ask(member, title="Password resets keep failing on Android", tags=("wallet",))
+    pointed_at = ask(member, title="A guide to recovery phrases", tags=("billing",))
+    hidden = ask(staff, SpaceFactory(visibility=Visibility.STAFF), title="Staff notes on resets", tags=("ops",))
+    now = timezone.now()
+    ThreadLink.objects.create(from_thread=points_here, to_thread=thread, created_at=now)
+    ThreadLink.objects.create(from_thread=thread, to_thread=pointed_at, created_at=now)
+    ThreadLink.objects.create(from_thread=thread, to_thread=hidden, created_at=now)
+
+    page = thread_page(user=member, thread=thread)
+
+    assert {t.id for t in page.linked} == {points_here.id, pointed_at.id}
+    assert points_here.id not in {t.id for t in page.related}  # shown once, as linked
+    assert {t.id for t in thread_page(user=staff, thread=thread).linked} == {points_here.id, pointed_at.id, hidden.id}
