@@ -8,3 +8,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from accounts.sites import site_sync_from_base_url
+
+        # Sent after the sites app (earlier in INSTALLED_APPS) made its example.com record, so ours wins.
+        post_migrate.connect(site_sync_from_base_url, sender=self, dispatch_uid="accounts.site_sync")

@@ -144,3 +144,30 @@ def test_email_change_sends_a_verification_to_the_new_address(client, member):
     response = client.post(reverse("account_email"), {"action_add": "", "email": "alice.new@example.com"})
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["alice.new@example.com"]
+
+
+def test_the_email_page_with_a_change_pending_carries_no_inline_style(client, member):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(user=member, email=member.email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.create(user=member, email="new-address@example.com", verified=False, primary=False)
+    client.force_login(member)
+
+    html = client.get("/accounts/email/").content.decode()
+
+    assert "new-address@example.com" in html
+    assert 'id="pending-email"' in html
+    assert "style=" not in html  # the Content Security Policy refuses inline styles
+
+
+def test_the_site_record_follows_the_base_url_after_migrate(settings):
+    from django.contrib.sites.models import Site
+    from django.core.management import call_command
+
+    settings.RAPPORT_BASE_URL = "https://community.example.org"
+    settings.RAPPORT_SITE_NAME = "Example Community"
+
+    call_command("migrate", verbosity=0)
+
+    site = Site.objects.get(pk=settings.SITE_ID)
+    assert (site.domain, site.name) == ("community.example.org", "Example Community")
