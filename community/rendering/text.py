@@ -1,0 +1,78 @@
+"""Plain text from rendered HTML: for search documents, excerpts and feeds."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# Closing one of these ends a run of text, so words on either side must not
+# run together ("<li>a</li><li>b</li>" is "a b", not "ab").
+_BLOCK_TAGS = frozenset(
+    {"p", "br", "hr", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"table", "thead", "tbody", "tfoot", "tr", "th", "td"}
+    | {"div", "section", "article", "aside", "header", "footer", "main", "nav", "address", "figure", "figcaption"}
+)
+_INVISIBLE_TAGS = frozenset({"script", "style", "template", "head", "title"})
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _INVISIBLE_TAGS:
+            self._hidden += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+        elif tag == "img" and not self._hidden:
+            # An image's alt text is what a reader (or a search) can know of it.
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(f" {alt} ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _INVISIBLE_TAGS:
+            self._hidden = max(self._hidden - 1, 0)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of rendered HTML, entities unescaped and whitespace collapsed.
+
+    The result is text, not HTML: escape it again wherever it is put into a page.
+    """
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
+_ELLIPSIS = "\u2026"
+_TRAILING_JUNK = " \t,.;:!?-\u2013\u2014([{\"'"
+
+
+def excerpt(html: str, length: int = 200) -> str:
+    """Plain-text excerpt of rendered HTML, at most ``length`` characters.
+
+    Cut at the last word boundary that fits, with "…" appended when anything
+    was cut. A single very long word (a URL, a hash) is cut mid-word instead of
+    leaving an excerpt that is nearly empty.
+    """
+    if length < 1:
+        raise ValueError("length must be at least 1")
+    text = html_to_text(html)
+    if len(text) <= length:
+        return text
+    window = text[: length - 1]  # room for the ellipsis
+    if text[length - 1] != " ":
+        head, space, _ = window.rpartition(" ")
+        if space and len(head) >= length // 2:
+            window = head
+    return window.rstrip(_TRAILING_JUNK) + _ELLIPSIS
