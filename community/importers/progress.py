@@ -17,7 +17,7 @@ class Progress:
     def __init__(self, write: Callable[[str], None] | None = None, *, interactive: bool = False) -> None:
         self._write = write
         self._interactive = interactive and write is not None
-        self._label = ""
+        self.label = ""  # of the current step
         self._total = 0
         self._started = 0.0
         self._drawn = 0.0
@@ -25,7 +25,7 @@ class Progress:
         self.finished: list[tuple[str, int, float]] = []  # (label, rows, seconds) of each finished step
 
     def start(self, label: str, total_bytes: int) -> None:
-        self._label, self._total, self.rows = label, max(total_bytes, 1), 0
+        self.label, self._total, self.rows = label, max(total_bytes, 1), 0
         self._started = self._drawn = time.monotonic()
 
     def update(self, done_bytes: int) -> None:
@@ -39,14 +39,14 @@ class Progress:
         filled = int(WIDTH * fraction)
         rate = self.rows / max(now - self._started, 1e-6)
         bar = "#" * filled + "." * (WIDTH - filled)
-        self._write(f"\r{self._label:<16} [{bar}] {fraction:4.0%} {self.rows:>10,} rows {rate:>8,.0f}/s")
+        self._write(f"\r{self.label:<16} [{bar}] {fraction:4.0%} {self.rows:>10,} rows {rate:>8,.0f}/s")
 
     def finish(self, note: str = "") -> None:
         elapsed = time.monotonic() - self._started
-        self.finished.append((self._label, self.rows, elapsed))
+        self.finished.append((self.label, self.rows, elapsed))
         if self._write is None:
             return
-        line = f"{self._label:<16} {self.rows:>10,} rows in {elapsed:6.1f} s"
+        line = f"{self.label:<16} {self.rows:>10,} rows in {elapsed:6.1f} s"
         if note:
             line += f"  ({note})"
         self._write(("\r" if self._interactive else "") + line.ljust(WIDTH + 50) + "\n")

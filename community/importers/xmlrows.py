@@ -1,25 +1,22 @@
 """Stream the `<row .../>` elements of a large XML file, each with the line it came from.
 
-This is ElementTree's incremental parser (`XMLPullParser`, the engine behind
-`iterparse`) fed one line at a time, with each row cleared as soon as it has
-been read, so memory stays flat however large the file. Feeding by line is
-what lets an error name the line of the row that caused it: a C-accelerated
-Element has no `sourceline`, and `iterparse` reads 16 KiB ahead, so it could
-only say where its buffer was. Stack Exchange dumps put one row on each
-line; a longer line is fed in pieces of at most 1 MiB, which keeps memory
-bounded even for a file with no line breaks at all.
+Expat (the parser behind ElementTree) reads the file in chunks and calls back
+once per start tag, with the attributes as a dict and its current line,
+which is the line of the tag being reported. So no element tree is built, a
+malformed file is reported at its exact line, and memory holds one chunk and
+the rows of that chunk, however large the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from xml.parsers import expat
 
 from django.utils import timezone
 
-READ_LIMIT = 1 << 20
+CHUNK_BYTES = 1 << 16
 
 
 class DumpError(Exception):
@@ -84,45 +81,33 @@ class Row:
 def iter_rows(path: Path, *, on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
     """Yield every `row` element of `path` in file order; raise DumpFileError on malformed XML.
 
-    `on_progress(bytes_read)` is called after each line.
+    `on_progress(bytes_read)` is called after each chunk.
     """
-    parser = ET.XMLPullParser(events=("start", "end"))
-    # Python builds with Expat >= 2.6 may defer parsing a large token until
-    # more input arrives; flushing after each line keeps line numbers exact.
-    flush = getattr(parser, "flush", None)
-    root: ET.Element | None = None
-    line = 1
+    parser = expat.ParserCreate()
+    parsed: list[Row] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == "row":
+            parsed.append(Row(attrs, path, parser.CurrentLineNumber))
+
+    parser.StartElementHandler = start
     done = 0
     with path.open("rb") as source:
         while True:
-            chunk = source.readline(READ_LIMIT)
+            chunk = source.read(CHUNK_BYTES)
+            error = None
             try:
-                if chunk:
-                    parser.feed(chunk)
-                    if flush is not None:
-                        flush()
-                else:
-                    parser.close()
-                events = list(parser.read_events())
-            except ET.ParseError as exc:
-                error_line, column = exc.position
-                reason = str(exc).rsplit(": line ", 1)[0]  # Expat's own position is 0-based; ours is below
-                raise DumpFileError(path, error_line, f"malformed XML at column {column + 1} ({reason})") from None
-            for event, element in events:
-                if event == "start":
-                    if root is None:
-                        root = element
-                    continue
-                if element.tag == "row":
-                    yield Row(dict(element.attrib), path, line)
-                    # Drop the finished rows so the tree never grows.
-                    element.clear()
-                    if root is not None:
-                        root.clear()
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as exc:
+                reason = expat.ErrorString(exc.code)
+                error = DumpFileError(path, exc.lineno, f"malformed XML at column {exc.offset + 1} ({reason})")
+            # The rows before a malformed spot are whole: hand them over first, so their batches commit.
+            rows, parsed[:] = parsed[:], []
+            yield from rows
+            if error is not None:
+                raise error
             if not chunk:
                 return
             done += len(chunk)
-            if chunk.endswith(b"\n"):
-                line += 1
             if on_progress is not None:
                 on_progress(done)

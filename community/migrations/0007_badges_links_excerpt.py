@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             name='Badge',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
+                ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('tier', models.PositiveSmallIntegerField(choices=[(1, 'Gold'), (2, 'Silver'), (3, 'Bronze')], default=3, verbose_name='tier')),
                 ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
                 ('is_tag_badge', models.BooleanField(default=False)),
@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'badge',
                 'verbose_name_plural': 'badges',
                 'ordering': ['tier', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('name', 'tier'), name='badge_name_tier_unique')],
             },
         ),
         migrations.AddField(

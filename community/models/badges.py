@@ -13,9 +13,9 @@ class BadgeTier(models.IntegerChoices):
 
 
 class Badge(models.Model):
-    """A named recognition a member can earn, possibly several times."""
+    """A named recognition a member can earn, possibly several times; a name may come in several tiers."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=BadgeTier, default=BadgeTier.BRONZE)
     description = models.CharField(_("description"), max_length=300, blank=True)
     # Tag badges (Stack Exchange's "TagBased") are named after a tag.
@@ -25,6 +25,8 @@ class Badge(models.Model):
         verbose_name = _("badge")
         verbose_name_plural = _("badges")
         ordering = ["tier", "name"]
+        # Tag badges come in gold, silver and bronze under the tag's one name.
+        constraints = [models.UniqueConstraint(fields=["name", "tier"], name="badge_name_tier_unique")]
 
     def __str__(self) -> str:
         return self.name

@@ -19,20 +19,37 @@ from xml.sax.saxutils import quoteattr
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile, User
 from community.importers.stackexchange import StackExchangeImporter
 from community.importers.stackexchange.naming import parse_tags, tag_name
-from community.models import BodyFormat, Comment, Post, PostKind, Revision, Thread, Vote
+from community.models import (
+    Badge,
+    BadgeAward,
+    BadgeTier,
+    BodyFormat,
+    Comment,
+    Post,
+    PostKind,
+    Revision,
+    Thread,
+    ThreadLink,
+    Vote,
+)
+from community.models.threads import EXCERPT_LENGTH
+from community.rendering import excerpt
+from community.search.selectors import search_threads
 from community.services.counters import thread_counters_recompute
+from tests.factories import UserFactory
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "stackexchange"
 CARDANO = "cardano.stackexchange.com"
 BICYCLES = "bicycles.meta.stackexchange.com"
 MAIN_KEYS = ["questions", "answers", "comments", "votes", "members", "tags"]
+SUMMARY_KEYS = [*MAIN_KEYS, "revisions", "badges", "links", "skipped"]
 
 
 # --- helpers ---------------------------------------------------------------
@@ -89,7 +106,32 @@ def snapshot(source: str) -> dict:
         ),
         "post_comment_count": posts.aggregate(n=Sum("comment_count"))["n"],
         "post_score": posts.aggregate(n=Sum("score"))["n"],
+        "badges": BadgeAward.objects.filter(source=source).count(),
+        "links": ThreadLink.objects.filter(source=source).count(),
+        "excerpts": threads.exclude(excerpt="").count(),
+        "indexed": indexed(source),
     }
+
+
+def indexed(source: str) -> int:
+    """How many of the source's threads have a search document (a tsvector column, or a row of the FTS5 table)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM community_thread WHERE source = %s AND search_document IS NOT NULL", [source]
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM community_thread_fts"
+                " WHERE rowid IN (SELECT id FROM community_thread WHERE source = %s)",
+                [source],
+            )
+        return cursor.fetchone()[0]
+
+
+def found(query: str) -> set[int]:
+    """Ids of the threads a search finds, as a member sees them."""
+    return {hit.id for hit in search_threads(user=UserFactory(), query=query).hits}
 
 
 def assert_consistent(source: str) -> None:
@@ -331,12 +373,107 @@ def test_post_history_becomes_numbered_revisions_and_markdown_sources(imported):
     assert not question_revisions.filter(Q(title="") | Q(tags="")).exists()
 
 
+def test_the_summary_has_the_documented_keys_in_order(imported):
+    for summary in imported.values():
+        assert list(summary) == SUMMARY_KEYS
+        assert all(isinstance(summary[key], int) for key in SUMMARY_KEYS[:-1])
+        assert all(count > 0 for count in summary["skipped"].values())
+
+
 def test_a_second_run_adds_nothing_and_says_so(imported):
     before = snapshot(source_of(CARDANO))
+    assert before["badges"] > 0 and before["links"] > 0 and before["indexed"] == before["threads"]
     again = run_import(dump_dir(CARDANO))
-    assert [again[key] for key in MAIN_KEYS] == [0] * 6
-    assert again["revisions"] == 0
+    assert [again[key] for key in SUMMARY_KEYS[:-1]] == [0] * 9
+    assert again["skipped"] == {
+        key: count for key, count in imported[CARDANO]["skipped"].items() if key != "post_links_repeated"
+    }
     assert snapshot(source_of(CARDANO)) == before
+    # One badge per name and tier, shared by the two sites.
+    tiers = {
+        (row["Name"], row["Class"]) for site in (CARDANO, BICYCLES) for row in xml_rows(dump_dir(site) / "Badges.xml")
+    }
+    assert Badge.objects.count() == len(tiers)
+
+
+def test_badges_become_awards_of_the_members_with_their_tier(imported):
+    for site in (CARDANO, BICYCLES):
+        rows = xml_rows(dump_dir(site) / "Badges.xml")
+        users = {row["Id"] for row in xml_rows(dump_dir(site) / "Users.xml")}
+        awarded = [row for row in rows if row["UserId"] in users]
+        awards = BadgeAward.objects.filter(source=source_of(site))
+        assert imported[site]["badges"] == len(awarded) == awards.count()
+        assert imported[site]["skipped"].get("badges_of_unknown_members", 0) == len(rows) - len(awarded)
+        stored = {
+            award["source_id"]: award
+            for award in awards.values("source_id", "badge__name", "badge__tier", "member__source_id", "awarded_at")
+        }
+        for row in awarded[:: max(len(awarded) // 50, 1)]:
+            award = stored[int(row["Id"])]
+            assert award["badge__tier"] == int(row["Class"])
+            assert award["badge__name"].startswith(row["Name"])
+            assert award["member__source_id"] == int(row["UserId"])
+            assert award["awarded_at"] == dt.datetime.fromisoformat(row["Date"]).replace(tzinfo=dt.UTC)
+    assert imported[CARDANO]["badges"] == 4467
+
+
+def test_a_tag_badge_in_two_tiers_becomes_two_badges(imported):
+    rows = [row for row in xml_rows(dump_dir(BICYCLES) / "Badges.xml") if row["TagBased"] == "True"]
+    assert {(row["Name"], row["Class"]) for row in rows} == {("discussion", "2"), ("discussion", "3")}
+    # One name, two tiers: two badges, as on Stack Exchange.
+    badges = {badge.tier: badge for badge in Badge.objects.filter(name="discussion")}
+    assert set(badges) == {BadgeTier.SILVER, BadgeTier.BRONZE}
+    assert all(badge.is_tag_badge for badge in badges.values())
+    for tier, badge in badges.items():
+        assert badge.awards.count() == sum(1 for row in rows if int(row["Class"]) == tier)
+    assert not Badge.objects.get(name="Autobiographer").is_tag_badge
+
+
+def test_linked_posts_become_links_between_their_threads(imported):
+    for site in (CARDANO, BICYCLES):
+        directory = dump_dir(site)
+        thread_of = {
+            row["Id"]: row["Id"] if row["PostTypeId"] == "1" else row["ParentId"]
+            for row in xml_rows(directory / "Posts.xml")
+            if row["PostTypeId"] in {"1", "2"}
+        }
+        expected: set[tuple[int, int]] = set()
+        for row in xml_rows(directory / "PostLinks.xml"):
+            start, end = thread_of.get(row["PostId"]), thread_of.get(row["RelatedPostId"])
+            if row["LinkTypeId"] == "1" and start and end and start != end:
+                expected.add((int(start), int(end)))
+        links = ThreadLink.objects.filter(source=source_of(site))
+        stored = set(links.values_list("from_thread__source_id", "to_thread__source_id"))
+        assert stored == expected and len(expected) > 50
+        assert imported[site]["links"] == links.count() == len(expected)
+        # A duplicate is closed as one (see test_duplicates_come_from_post_links), not linked, unless the
+        # dump also links the two as related.
+        only_duplicates = {
+            (int(row["PostId"]), int(row["RelatedPostId"]))
+            for row in xml_rows(directory / "PostLinks.xml")
+            if row["LinkTypeId"] == "3"
+        } - expected
+        assert only_duplicates and not only_duplicates & stored
+    assert imported[CARDANO]["links"] == 88
+
+
+def test_imported_threads_have_the_excerpt_of_their_opening_post(imported):
+    for site in (CARDANO, BICYCLES):
+        openings = Post.objects.filter(source=source_of(site), kind=PostKind.OPENING).select_related("thread")
+        assert openings.count() == Thread.objects.filter(source=source_of(site)).count()
+        for post in openings:
+            assert post.thread.excerpt == excerpt(post.body_html, EXCERPT_LENGTH)
+        cut = [post for post in openings if post.thread.excerpt.endswith("\u2026")]
+        assert cut and all(len(post.thread.excerpt) <= EXCERPT_LENGTH for post in cut)
+
+
+def test_every_imported_thread_is_searchable_by_the_words_of_its_answers(imported):
+    for site in (CARDANO, BICYCLES):
+        assert indexed(source_of(site)) == Thread.objects.filter(source=source_of(site)).count()
+    # A word only one post of the dump holds: an answer, written batches before the documents.
+    answer = Post.objects.get(source=source_of(CARDANO), source_id=12)
+    assert "spearheaded" in answer.body_html and answer.thread.source_id == 1
+    assert found("spearheaded") == {answer.thread_id}
 
 
 def test_resuming_after_an_interruption_ends_like_a_clean_run(imported, monkeypatch):
@@ -359,17 +496,18 @@ def test_resuming_after_an_interruption_ends_like_a_clean_run(imported, monkeypa
         importer = StackExchangeImporter(dump_dir(BICYCLES), site=site, batch_size=200)
         with pytest.raises(KeyboardInterrupt):
             importer.run()
-        totals.update({key: getattr(importer.summary, key) for key in MAIN_KEYS})
+        totals.update({key: getattr(importer.summary, key) for key in SUMMARY_KEYS[:-1]})
         stages.append(snapshot(source_of(site)))
         assert_consistent(source_of(site))
     assert 0 < stages[0]["threads"] < 453 and stages[1]["revisions"] > 0
+    assert stages[1]["indexed"] == 0  # the documents are written last
     monkeypatch.setattr(StackExchangeImporter, "write_batch", original)
     last = run_import(dump_dir(BICYCLES), site=site)
-    totals.update({key: last[key] for key in MAIN_KEYS})
+    totals.update({key: last[key] for key in SUMMARY_KEYS[:-1]})
     assert snapshot(source_of(site)) == snapshot(source_of(BICYCLES))
     clean = imported[BICYCLES]
-    assert {key: totals[key] for key in MAIN_KEYS if key != "tags"} == {
-        key: clean[key] for key in MAIN_KEYS if key != "tags"
+    assert {key: totals[key] for key in SUMMARY_KEYS[:-1] if key != "tags"} == {
+        key: clean[key] for key in SUMMARY_KEYS[:-1] if key != "tags"
     }
 
 

@@ -173,3 +173,17 @@ def test_a_member_sees_new_threads_and_answers_in_lists_at_once(client, member, 
     html, _ = get(client, "/threads/")
     assert fresh.title in html
     assert ">1</strong> answer<" in html
+
+
+def test_an_import_reaches_lists_cached_for_visitors_at_once(client):
+    from tests.community.test_import_stackexchange import CARDANO, dump_dir, run_import
+
+    directory = dump_dir(CARDANO)
+    SpaceFactory(name="Cardano", slug="cardano")  # already there: the import creates no space to signal
+    assert "No threads match" in get(client, "/threads/")[0]  # cached, without the imported threads
+
+    run_import(directory, space="cardano")
+
+    html = get(client, "/threads/")[0]
+    newest = Thread.objects.order_by("-last_activity_at", "-pk").first()
+    assert f'href="/t/{newest.pk}/' in html

@@ -12,7 +12,9 @@ What becomes what
   the "about me" as plain text.
 - Posts.xml: questions (PostTypeId 1) become question threads with their
   opening post, answers (2) become answers; tag wikis, excerpts and other
-  types are skipped and counted. body_html is the sanitised HTML of the dump.
+  types are skipped and counted. body_html is the sanitised HTML of the dump,
+  and a thread's excerpt is the plain text of its opening post's, cut as
+  community.rendering.excerpt cuts it.
 - PostHistory.xml, when present: each body edit (initial, edit, rollback)
   becomes a revision numbered from 1 in time order, with its author, date,
   edit comment as the reason, and (for questions) the title and tags as they
@@ -24,8 +26,16 @@ What becomes what
 - Comments.xml: comments on the imported posts; their text is escaped, then
   sanitised.
 - PostLinks.xml: duplicate links (LinkTypeId 3) close the question as a
-  duplicate of the other; "related" links are counted, not kept.
-- Badges.xml: Rapport has no badges yet; they are counted, not kept.
+  duplicate of the other. "Linked" posts (LinkTypeId 1) become a ThreadLink
+  from the thread of PostId to the thread of RelatedPostId (either may be an
+  answer), once per pair of threads; links to posts not imported, or within
+  one thread, are skipped and counted.
+- Badges.xml: each award to an imported member becomes a BadgeAward (source
+  id = the award's id) of the Badge of that name and tier (Class: 1 gold,
+  2 silver, 3 bronze; TagBased: a tag badge). Badges are shared by name
+  across sites. Badge names are unique, but a tag badge comes in several
+  tiers under one name: the first tier met keeps the name, another is named
+  "<name> (silver)" and so on.
 
 Votes
 -----
@@ -50,23 +60,42 @@ Files are read in a fixed order (Tags, Users, Posts, PostHistory, Comments,
 Votes, PostLinks, Badges) and written in batches, each batch in its own
 transaction together with everything that depends on it: a thread with its
 opening post and tags, an answer with its thread's accepted-answer link, and
-the counters of every thread the batch touched. So each commit leaves the
-database consistent, an error or an interruption rolls back only the
-current batch, and rerunning the same command resumes: every imported row
-is keyed on (source, source_id) under a unique constraint, rows already
-there are skipped (the maps of ids are loaded from the database at the
-start), and revisions are keyed on (post, number) with numbers that are the
-same on every run. No separate state is kept, so there is nothing to get out
-of step. A second run over the same dump adds nothing and reports zeros.
-One exception to "consistent at every commit": between the Posts and
+the counters of every thread the batch touched (the batch adds what it wrote
+to them, as the services do). So each commit leaves the database consistent,
+an error or an interruption rolls back only the current batch, and rerunning
+the same command resumes: every imported row is keyed on (source,
+source_id) under a unique constraint, rows already there are skipped (the
+maps of ids are loaded from the database at the start), and revisions are
+keyed on (post, number) with numbers that are the same on every run. No
+separate state is kept, so there is nothing to get out of step. A second run
+over the same dump adds nothing and reports zeros.
+Two exceptions to "consistent at every commit": between the Posts and
 PostHistory stages of a dump that has history, its posts have no revision
-yet; the stage that follows, or the rerun, adds them.
+yet; the stage that follows, or the rerun, adds them. And the search
+documents of the site's threads are written once, by the last step of every
+run (see below); until then an interrupted import's threads are not found
+by search, and the rerun writes their documents.
+
+Speed
+-----
+Primary keys are taken from the tables' sequences before a batch is written
+(community.importers.bulk), so no row is looked up again after its insert;
+rows are streamed with PostgreSQL's COPY (one executemany on SQLite), and
+the threads a batch touched are updated with one statement. The search
+documents are written after everything else: once per thread rather than
+once per batch that adds an answer, and after the comments, because on
+PostgreSQL each later update of a thread row that has a document would
+rewrite the document's entries in the GIN index. On PostgreSQL the text
+search parser reads the posts' HTML itself, without Python turning it into
+text. Last, the tables the run grew by more than a tenth are analyzed, so
+the planner knows their new size and spread.
 
 Streaming
 ---------
-Files are read row by row (community.importers.xmlrows) and rows are cleared
-once read; only dicts of ints (Stack Exchange id -> our id) and the tag
-names stay in memory, so memory does not grow with the size of the posts.
+Files are streamed (community.importers.xmlrows) and handled a batch of rows
+at a time; only dicts of ints (Stack Exchange id -> our id), the tag and
+badge names stay in memory, so memory does not grow with the size of the
+posts.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""Comments.xml, Votes.xml, PostLinks.xml and Badges.xml."""
+"""Comments.xml, Votes.xml and PostLinks.xml."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import html
+from collections import Counter
 from typing import TYPE_CHECKING
 
+from community.importers.bulk import Columns, insert_rows, update_rows, values_in
 from community.importers.xmlrows import Row
-from community.models import Comment, Post, Thread, Vote
+from community.models import Comment, Post, Thread, ThreadLink, Vote
 from community.rendering import sanitize_html
 from community.services.counters import thread_counters_recompute
 
@@ -16,7 +18,13 @@ if TYPE_CHECKING:
     from community.importers.stackexchange.importer import StackExchangeImporter
 
 UP, DOWN = 2, 3  # VoteTypeId; 1 is "accepted", the rest are favourites, bounties, close and spam votes
-DUPLICATE = 3  # PostLinks LinkTypeId; 1 is "related"
+LINKED, DUPLICATE = 1, 3  # PostLinks LinkTypeId
+
+COMMENT_COLUMNS = Columns(
+    Comment, ["post", "author", "body", "body_html", "score", "created_at", "source", "source_id"]
+)
+VOTE_COLUMNS = Columns(Vote, ["post", "voter", "value", "created_at", "source", "source_id"])
+LINK_COLUMNS = Columns(ThreadLink, ["from_thread", "to_thread", "created_at", "source", "source_id"])
 
 
 def _missing_post(importer: StackExchangeImporter, row: Row, what: str) -> str:
@@ -27,17 +35,23 @@ def _missing_post(importer: StackExchangeImporter, row: Row, what: str) -> str:
 # --- comments --------------------------------------------------------------
 
 
-def _write_comments(importer: StackExchangeImporter, comments: list[Comment]) -> None:
-    Comment.objects.bulk_create(comments, batch_size=importer.batch_size, ignore_conflicts=True)
-    importer.summary.comments += len(importer.lookup(Comment, [comment.source_id for comment in comments]))
-    post_ids = sorted({comment.post_id for comment in comments})
-    thread_counters_recompute(thread_ids=Post.objects.filter(pk__in=post_ids).values_list("thread_id", flat=True))
+def _write_comments(importer: StackExchangeImporter, comments: list[tuple]) -> None:
+    importer.summary.comments += insert_rows(COMMENT_COLUMNS, comments)
+    # New comments are live: each adds one to its post's count, and to its thread's when the post is live.
+    per_post = Counter(comment[0] for comment in comments)
+    update_rows(Post, [(n, post_id) for post_id, n in sorted(per_post.items())], add=["comment_count"])
+    per_thread: Counter[int] = Counter()
+    for post_id, thread_id, deleted_at in values_in(Post, "id", per_post, ["id", "thread", "deleted_at"]):
+        if deleted_at is None:
+            per_thread[thread_id] += per_post[post_id]
+    update_rows(Thread, [(n, thread_id) for thread_id, n in sorted(per_thread.items())], add=["comment_count"])
 
 
 def import_comments(importer: StackExchangeImporter) -> None:
     present = importer.existing_source_ids(Comment)
+    source = importer.source
     for batch in importer.batches("Comments.xml"):
-        comments: list[Comment] = []
+        comments: list[tuple] = []
         for row in batch:
             source_id = row.int("Id")
             post_id = importer.post_map.get(row.int("PostId"))
@@ -49,16 +63,16 @@ def import_comments(importer: StackExchangeImporter) -> None:
             text = row.text("Text")
             author = row.opt_int("UserId")
             comments.append(
-                Comment(
-                    post_id=post_id,
-                    author_id=importer.user_map.get(author) if author is not None else None,
-                    body=text,
+                (
+                    post_id,
+                    importer.user_map.get(author) if author is not None else None,
+                    text,
                     # Comments are plain text here: escaped, so no markup in them can run.
-                    body_html=sanitize_html(html.escape(text)),
-                    score=row.opt_int("Score") or 0,
-                    created_at=row.date("CreationDate"),
-                    source=importer.source,
-                    source_id=source_id,
+                    sanitize_html(html.escape(text)),
+                    row.opt_int("Score") or 0,
+                    row.date("CreationDate"),
+                    source,
+                    source_id,
                 )
             )
         if comments:
@@ -68,13 +82,12 @@ def import_comments(importer: StackExchangeImporter) -> None:
 # --- votes -----------------------------------------------------------------
 
 
-def _write_votes(importer: StackExchangeImporter, votes: list[Vote]) -> None:
-    Vote.objects.bulk_create(votes, batch_size=importer.batch_size, ignore_conflicts=True)
-    importer.summary.votes += len(importer.lookup(Vote, [vote.source_id for vote in votes]))
+def _write_votes(importer: StackExchangeImporter, votes: list[tuple]) -> None:
+    importer.summary.votes += insert_rows(VOTE_COLUMNS, votes)
 
 
-def _vote(importer: StackExchangeImporter, row: Row, post_id: int) -> Vote | None:
-    """A Vote row for an up or down vote whose voter the dump names, else None (and why, in skipped)."""
+def _vote(importer: StackExchangeImporter, row: Row, post_id: int) -> tuple | None:
+    """The row of an up or down vote whose voter the dump names, else None (and why, in skipped)."""
     skipped = importer.summary.skipped
     kind = row.int("VoteTypeId")
     if kind not in (UP, DOWN):
@@ -88,64 +101,94 @@ def _vote(importer: StackExchangeImporter, row: Row, post_id: int) -> Vote | Non
     if voter not in importer.user_map:
         skipped["votes_by_unknown_members"] += 1
         return None
-    return Vote(
-        post_id=post_id,
-        voter_id=importer.user_map[voter],
-        value=1 if kind == UP else -1,
-        created_at=row.date("CreationDate"),
-        source=importer.source,
-        source_id=row.int("Id"),
-    )
+    value = 1 if kind == UP else -1
+    return (post_id, importer.user_map[voter], value, row.date("CreationDate"), importer.source, row.int("Id"))
 
 
 def import_votes(importer: StackExchangeImporter) -> None:
     present = importer.existing_source_ids(Vote)
     for batch in importer.batches("Votes.xml"):
-        votes: list[Vote] = []
+        votes: list[tuple] = []
         for row in batch:
             post_id = importer.post_map.get(row.int("PostId"))
             if post_id is None:
                 importer.summary.skipped[_missing_post(importer, row, "votes")] += 1
                 continue
             vote = _vote(importer, row, post_id)
-            if vote is not None and vote.source_id not in present:
+            if vote is not None and vote[-1] not in present:
                 votes.append(vote)
         if votes:
             importer.write_batch(functools.partial(_write_votes, importer, votes))
 
 
-# --- duplicates ------------------------------------------------------------
+# --- duplicates and linked threads -----------------------------------------
 
 
 def _write_duplicates(importer: StackExchangeImporter, links: dict[int, tuple[int, dt.datetime]]) -> None:
     # The first duplicate link wins, in this batch and against earlier runs, so reruns agree.
     current = Thread.objects.filter(pk__in=sorted(links), duplicate_of__isnull=True).values_list("pk", "closed_at")
     changed = [(links[pk][0], closed_at or links[pk][1], "duplicate", pk) for pk, closed_at in current]
-    importer.update_rows(Thread, ["duplicate_of", "closed_at", "close_reason"], changed)
+    update_rows(Thread, changed, assign=["duplicate_of", "closed_at", "close_reason"])
     thread_counters_recompute(thread_ids=sorted({original for original, *_ in changed}))
+
+
+def _write_linked(importer: StackExchangeImporter, links: dict[tuple[int, int], tuple[dt.datetime, int]]) -> None:
+    # One link per pair of threads: a pair an earlier run or another post already linked is left as it is.
+    stored = set(
+        ThreadLink.objects.filter(from_thread__in={pair[0] for pair in links}).values_list("from_thread", "to_thread")
+    )
+    new = [(*pair, created_at, importer.source, source_id) for pair, (created_at, source_id) in links.items()]
+    new = [row for row in new if row[:2] not in stored]
+    if len(new) < len(links):
+        importer.summary.skipped["post_links_repeated"] += len(links) - len(new)
+    importer.summary.links += insert_rows(LINK_COLUMNS, new)
+
+
+def _write_links(
+    importer: StackExchangeImporter,
+    duplicates: dict[int, tuple[int, dt.datetime]],
+    linked: dict[tuple[int, int], tuple[dt.datetime, int]],
+) -> None:
+    if duplicates:
+        _write_duplicates(importer, duplicates)
+    if linked:
+        _write_linked(importer, linked)
+
+
+def _thread_of_posts(importer: StackExchangeImporter, source_ids: set[int]) -> dict[int, int]:
+    """Our thread of each imported question or answer among `source_ids` (a link may start from an answer)."""
+    return dict(values_in(Post, "source_id", sorted(source_ids), ["source_id", "thread"], source=importer.source))
 
 
 def import_post_links(importer: StackExchangeImporter) -> None:
     skipped = importer.summary.skipped
+    present = importer.existing_source_ids(ThreadLink)
     for batch in importer.batches("PostLinks.xml"):
-        links: dict[int, tuple[int, dt.datetime]] = {}
-        for row in batch:
-            if row.int("LinkTypeId") != DUPLICATE:
-                skipped["post_links_related"] += 1  # no model for "related" links yet
+        wanted = [row for row in batch if row.int("LinkTypeId") in (LINKED, DUPLICATE)]
+        if len(wanted) < len(batch):
+            skipped["post_links_of_other_types"] += len(batch) - len(wanted)
+        threads = _thread_of_posts(importer, {row.int(name) for row in wanted for name in ("PostId", "RelatedPostId")})
+        duplicates: dict[int, tuple[int, dt.datetime]] = {}
+        linked: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
+        for row in wanted:
+            if row.int("LinkTypeId") == DUPLICATE:
+                # Only questions are closed as duplicates, of questions.
+                duplicate = importer.thread_map.get(row.int("PostId"))
+                original = importer.thread_map.get(row.int("RelatedPostId"))
+                if duplicate is None or original is None or duplicate == original:
+                    skipped["post_links_to_missing_posts"] += 1
+                else:
+                    duplicates.setdefault(duplicate, (original, row.date("CreationDate")))
                 continue
-            duplicate = importer.thread_map.get(row.int("PostId"))
-            original = importer.thread_map.get(row.int("RelatedPostId"))
-            if duplicate is None or original is None or duplicate == original:
+            # A linked post may be an answer: the link joins the threads.
+            start, end = threads.get(row.int("PostId")), threads.get(row.int("RelatedPostId"))
+            if start is None or end is None:
                 skipped["post_links_to_missing_posts"] += 1
-                continue
-            links.setdefault(duplicate, (original, row.date("CreationDate")))
-        if links:
-            importer.write_batch(functools.partial(_write_duplicates, importer, links))
-
-
-# --- badges ----------------------------------------------------------------
-
-
-def count_badges(importer: StackExchangeImporter) -> None:
-    """Rapport has no badges yet: count what is left behind so the summary says so."""
-    importer.summary.skipped["badges"] += sum(1 for _ in importer.rows("Badges.xml"))
+            elif start == end:
+                skipped["post_links_within_a_thread"] += 1
+            elif (start, end) in linked:
+                skipped["post_links_repeated"] += 1
+            elif row.int("Id") not in present:
+                linked[(start, end)] = (row.date("CreationDate"), row.int("Id"))
+        if duplicates or linked:
+            importer.write_batch(functools.partial(_write_links, importer, duplicates, linked))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from community.importers.bulk import Columns, insert_rows
 from community.importers.stackexchange.naming import parse_tags
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision
@@ -26,31 +27,33 @@ def _markdown(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def _revision(importer: StackExchangeImporter, post_id: int, number: int, group: list[tuple[int, Row]]) -> Revision:
-    """One revision from the rows of one Stack Exchange edit (they share a RevisionGUID)."""
+REVISION_COLUMNS = Columns(Revision, ["post", "number", "author", "title", "tags", "body", "reason", "created_at"])
+
+
+def _revision(importer: StackExchangeImporter, post_id: int, number: int, group: list[tuple[int, Row]]) -> tuple:
+    """The row of one revision, from the rows of one Stack Exchange edit (they share a RevisionGUID)."""
     body_row = next(row for kind, row in group if kind in BODY_TYPES)
     title = next((row.get("Text") for kind, row in group if kind in TITLE_TYPES), "")
     tags = next((row.get("Text") for kind, row in group if kind in TAG_TYPES), "")
     reason = next((row.get("Comment") for _, row in group if row.get("Comment")), "")
     editor = body_row.opt_int("UserId")
-    return Revision(
-        post_id=post_id,
-        number=number,
-        author_id=importer.user_map.get(editor) if editor is not None else None,
-        title=" ".join(title.split())[:300],
-        tags=" ".join(parse_tags(tags))[:300],
-        body=_markdown(body_row.get("Text")),
-        reason=" ".join(reason.split())[:300],
-        created_at=body_row.date("CreationDate"),
+    return (
+        post_id,
+        number,
+        importer.user_map.get(editor) if editor is not None else None,
+        " ".join(title.split())[:300],
+        " ".join(parse_tags(tags))[:300],
+        _markdown(body_row.get("Text")),
+        " ".join(reason.split())[:300],
+        body_row.date("CreationDate"),
     )
 
 
-def _write(importer: StackExchangeImporter, revisions: list[Revision]) -> None:
-    Revision.objects.bulk_create(revisions, batch_size=importer.batch_size, ignore_conflicts=True)
-    importer.summary.revisions += len(revisions)
+def _write(importer: StackExchangeImporter, revisions: list[tuple]) -> None:
+    importer.summary.revisions += insert_rows(REVISION_COLUMNS, revisions)
     # The post's source is its latest revision's Markdown; its HTML stays the
     # one Stack Exchange rendered, sanitised, which is the same text.
-    post_ids = sorted({revision.post_id for revision in revisions})
+    post_ids = sorted({revision[0] for revision in revisions})
     latest = Revision.objects.filter(post=OuterRef("pk")).order_by("-number").values("body")[:1]
     Post.objects.filter(pk__in=post_ids).update(body=Subquery(latest), body_format=BodyFormat.MARKDOWN)
     # An edit that left the title or tags alone has no rows for them; give its
@@ -82,7 +85,7 @@ def import_history(importer: StackExchangeImporter) -> None:
         .iterator(chunk_size=10_000)
     )
     counts: dict[int, int] = {}
-    pending: list[Revision] = []
+    pending: list[tuple] = []
     skipped = importer.summary.skipped
 
     def emit(group: list[tuple[int, Row]]) -> None:
@@ -119,23 +122,22 @@ def import_history(importer: StackExchangeImporter) -> None:
 def _fill(importer: StackExchangeImporter, posts: list[dict]) -> None:
     thread_ids = [post["thread_id"] for post in posts if post["kind"] == PostKind.OPENING]
     tags = thread_tag_names(thread_ids)
-    Revision.objects.bulk_create(
-        [
-            Revision(
-                post_id=post["pk"],
-                number=1,
-                author_id=post["author_id"],
-                title=post["thread__title"] if post["kind"] == PostKind.OPENING else "",
-                tags=" ".join(sorted(tags.get(post["thread_id"], []))) if post["kind"] == PostKind.OPENING else "",
-                body=post["body"],
-                created_at=post["edited_at"] or post["created_at"],
+    importer.summary.revisions += insert_rows(
+        REVISION_COLUMNS,
+        (
+            (
+                post["pk"],
+                1,
+                post["author_id"],
+                post["thread__title"] if post["kind"] == PostKind.OPENING else "",
+                " ".join(sorted(tags.get(post["thread_id"], []))) if post["kind"] == PostKind.OPENING else "",
+                post["body"],
+                "",
+                post["edited_at"] or post["created_at"],
             )
             for post in posts
-        ],
-        batch_size=importer.batch_size,
-        ignore_conflicts=True,
+        ),
     )
-    importer.summary.revisions += len(posts)
 
 
 def revisions_fill_missing(importer: StackExchangeImporter) -> None:

@@ -9,22 +9,28 @@ from pathlib import Path
 
 from django.db import connection, models, reset_queries, transaction
 from django.utils.text import slugify
+from taggit.models import Tag
 
-from accounts.models import User
+from accounts.models import Profile, User
+from community import caching
+from community.importers.bulk import analyze_grown
 from community.importers.progress import Progress
-from community.importers.stackexchange import activity, history, members, posts
+from community.importers.stackexchange import activity, badges, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
 from community.importers.xmlrows import DumpError, Row, iter_rows
-from community.models import Post, Space, Thread, ThreadKind
+from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
+from community.search.index import search_index_threads_bulk
 
 SOURCE_PREFIX = "stackexchange:"
+SEARCH_STEP = "Search index"
+STATISTICS_STEP = "ANALYZE"  # its rows: the tables analyzed
 DEFAULT_BATCH_SIZE = 1000
 REQUIRED_FILE = "Posts.xml"
 
 
 @dataclass
 class ImportSummary:
-    """What one run added. The first six keys are the command's contract; a rerun reports zeros for them."""
+    """What one run added. The first six keys are the command's contract; a rerun reports zeros for all but skipped."""
 
     questions: int = 0
     answers: int = 0
@@ -33,6 +39,8 @@ class ImportSummary:
     members: int = 0
     tags: int = 0
     revisions: int = 0
+    badges: int = 0  # awards
+    links: int = 0  # linked threads
     skipped: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
@@ -44,6 +52,8 @@ class ImportSummary:
             "members": self.members,
             "tags": self.tags,
             "revisions": self.revisions,
+            "badges": self.badges,
+            "links": self.links,
             "skipped": dict(sorted(self.skipped.items())),
         }
 
@@ -75,6 +85,7 @@ class StackExchangeImporter:
         self.accepted: dict[int, int] = {}  # accepted answer's post id -> its question's post id
         self.other_posts: set[int] = set()  # tag wikis and other posts in the dump that are not imported
         self.tag_ids: dict[str, int] = {}  # our tag name -> taggit Tag id
+        self.other_rows: Counter[type[models.Model]] = Counter()  # rows written that the summary does not count
 
     # --- files -------------------------------------------------------------
 
@@ -91,11 +102,6 @@ class StackExchangeImporter:
             raise DumpError(f"{self.path(REQUIRED_FILE)}: missing; every Stack Exchange dump has one")
         if not self.site or len(self.source) > Thread._meta.get_field("source").max_length:
             raise DumpError(f"{self.site!r} cannot name the site; pass --site")
-
-    def rows(self, name: str, *, label: str | None = None) -> Iterator[Row]:
-        """Every row of a file, with a progress bar that finishes when the caller has used the last row."""
-        for batch in self.batches(name, label=label):
-            yield from batch
 
     def batches(self, name: str, *, label: str | None = None) -> Iterator[list[Row]]:
         """The rows of a file in lists of batch_size; the caller writes each before asking for the next."""
@@ -128,35 +134,6 @@ class StackExchangeImporter:
         # posts, so a long import would otherwise grow without bound.
         reset_queries()
 
-    def lookup(self, model: type[models.Model], source_ids: list[int]) -> dict[int, int]:
-        """Stack Exchange id -> primary key for the rows of this site among `source_ids`."""
-        if not source_ids:
-            return {}
-        rows = model.objects.filter(source=self.source, source_id__in=source_ids).values_list("source_id", "pk")
-        return dict(rows)
-
-    def update_rows(self, model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
-        """UPDATE model SET fields... WHERE pk = ..., for rows of (*values, pk), as one executemany.
-
-        bulk_update builds a CASE expression per row and per field, which cost
-        more than the rest of a posts batch; an executemany of one small
-        parametrised statement is cheap on both SQLite and PostgreSQL.
-        """
-        if not rows:
-            return
-        quote = connection.ops.quote_name
-        targets = [*(model._meta.get_field(name) for name in fields), model._meta.pk]
-        columns = ", ".join(f"{quote(field.column)} = %s" for field in targets[:-1])
-        # Each value goes through its field, as the ORM would (aware datetimes on SQLite, ...).
-        params = [
-            [field.get_db_prep_save(value, connection) for field, value in zip(targets, row, strict=True)]
-            for row in rows
-        ]
-        with connection.cursor() as cursor:
-            # Table and column names come from the model; values are parameters.
-            sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-            cursor.executemany(sql, params)
-
     def existing(self, model: type[models.Model]) -> dict[int, int]:
         rows = model.objects.filter(source=self.source).values_list("source_id", "pk")
         return dict(rows.iterator(chunk_size=10_000))
@@ -170,9 +147,10 @@ class StackExchangeImporter:
     def space_ensure(self) -> Space:
         name = site_display_name(self.site)
         slug = self.space_slug or slugify(name)[:80] or "imported"
-        space, _created = Space.objects.get_or_create(
+        space, created = Space.objects.get_or_create(
             slug=slug, defaults={"name": name, "default_kind": ThreadKind.QUESTION}
         )
+        self.other_rows[Space] += created
         return space
 
     def run(self) -> ImportSummary:
@@ -199,5 +177,52 @@ class StackExchangeImporter:
         if self.has("PostLinks.xml"):
             activity.import_post_links(self)
         if self.has("Badges.xml"):
-            activity.count_badges(self)
+            badges.import_badges(self)
+        self.progress.start(SEARCH_STEP, 0)
+        self.search_index()
+        self.progress.finish()
+        if connection.vendor == "postgresql":
+            self.progress.start(STATISTICS_STEP, 0)
+            analyzed = self.analyze()
+            self.progress.rows = len(analyzed)
+            self.progress.finish(", ".join(analyzed))
+        # Bulk writes send no signals: cached lists must show the new threads. A
+        # thread that was already here and got more answers shows them once its
+        # cached page expires (minutes), as bumping every thread one by one
+        # would cost more than the import.
+        caching.content_changed()
         return self.summary
+
+    def search_index(self) -> None:
+        """Write the search documents of every thread of the site, once, after everything else.
+
+        Not with each batch: a thread's answers arrive over several batches,
+        and parsing text is the dearest part of indexing. Not before the
+        comments: every later update of a thread row with a document rewrites
+        the document's entries in the GIN index. Every run does it, even one
+        that added nothing, so a rerun completes the documents of a run
+        interrupted before or during this step; the documents it rewrites
+        come out the same. It commits in chunks of threads, so it never holds
+        the whole site's threads locked.
+        """
+        self.progress.rows = search_index_threads_bulk(self.thread_map.values())
+        reset_queries()
+
+    def analyze(self) -> list[str]:
+        """Fresh planner statistics for the tables this run filled enough to matter (PostgreSQL); their names."""
+        added = self.summary
+        return analyze_grown(
+            {
+                **self.other_rows,
+                User: added.members,
+                Profile: added.members,
+                Tag: added.tags,
+                Thread: added.questions,
+                Post: added.questions + added.answers,
+                Revision: added.revisions,
+                Comment: added.comments,
+                Vote: added.votes,
+                BadgeAward: added.badges,
+                ThreadLink: added.links,
+            }
+        )

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from accounts.models import Profile, User
+from community.importers.bulk import Columns, allocate_ids, insert_rows, values_in
 from community.importers.stackexchange.naming import tag_name, username_base
 from community.importers.xmlrows import Row
 from community.rendering import html_to_text, sanitize_html
@@ -120,10 +121,7 @@ def _usernames(wanted: list[tuple[int, str]], site: str) -> list[str]:
             i: [_username(wanted[i][1], wanted[i][0], site_tag, n) for n in range(first, first + size)] for i in pending
         }
         names = sorted({name for names in window.values() for name in names} - taken)
-        for start in range(0, len(names), 900):
-            taken.update(
-                User.objects.filter(username__in=names[start : start + 900]).values_list("username", flat=True)
-            )
+        taken.update(name for (name,) in values_in(User, "username", names, ["username"]))
         waiting = []
         for i in pending:
             free = next((name for name in window[i] if name not in taken), None)
@@ -136,38 +134,38 @@ def _usernames(wanted: list[tuple[int, str]], site: str) -> list[str]:
     return chosen
 
 
+USER_COLUMNS = Columns(User, ["id", "username", "email", "password", "date_joined", "source", "source_id"])
+PROFILE_COLUMNS = Columns(Profile, ["user", "display_name", "location", "website", "bio"])
+
+
 def _write_users(importer: StackExchangeImporter, rows: list[Row]) -> None:
     wanted = [(row.int("Id"), username_base(row.get("DisplayName"))) for row in rows]
-    users = [
-        User(
-            username=username,
-            email="",
-            password=_unusable_password(),
-            date_joined=row.date("CreationDate"),
-            source=importer.source,
-            source_id=se_id,
-        )
-        for row, (se_id, _), username in zip(rows, wanted, _usernames(wanted, importer.site), strict=True)
-    ]
-    User.objects.bulk_create(users, batch_size=importer.batch_size, ignore_conflicts=True)
-    created = importer.lookup(User, [se_id for se_id, _ in wanted])
-    importer.user_map.update(created)
-    importer.summary.members += len(created)
-    Profile.objects.bulk_create(
-        [
-            Profile(
-                user_id=created[se_id],
-                display_name=row.get("DisplayName")[:50],
-                location=row.get("Location")[:100],
-                website=_website(row.get("WebsiteUrl")),
-                bio=html_to_text(sanitize_html(row.get("AboutMe")))[:1000],
+    ids = allocate_ids(User, len(rows))
+    source = importer.source
+    insert_rows(
+        USER_COLUMNS,
+        (
+            (user_id, username, "", _unusable_password(), row.date("CreationDate"), source, se_id)
+            for row, (se_id, _), username, user_id in zip(
+                rows, wanted, _usernames(wanted, importer.site), ids, strict=True
             )
-            for row, (se_id, _) in zip(rows, wanted, strict=True)
-            if se_id in created
-        ],
-        batch_size=importer.batch_size,
-        ignore_conflicts=True,
+        ),
     )
+    insert_rows(
+        PROFILE_COLUMNS,
+        (
+            (
+                user_id,
+                row.get("DisplayName")[:50],
+                row.get("Location")[:100],
+                _website(row.get("WebsiteUrl")),
+                html_to_text(sanitize_html(row.get("AboutMe")))[:1000],
+            )
+            for row, user_id in zip(rows, ids, strict=True)
+        ),
+    )
+    importer.user_map.update((se_id, user_id) for (se_id, _), user_id in zip(wanted, ids, strict=True))
+    importer.summary.members += len(rows)
 
 
 def import_users(importer: StackExchangeImporter) -> None:

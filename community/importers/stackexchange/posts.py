@@ -4,25 +4,65 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import TaggedItem
 
+from community.importers.bulk import Columns, allocate_ids, insert_rows, update_rows
 from community.importers.stackexchange.members import tags_ensure
 from community.importers.stackexchange.naming import parse_tags
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision, Thread, ThreadKind
-from community.rendering import sanitize_html
-from community.search.index import search_index_threads
+from community.models.threads import EXCERPT_LENGTH
+from community.rendering import excerpt, sanitize_html
 from community.services.content import thread_slug
-from community.services.counters import thread_counters_recompute
 
 if TYPE_CHECKING:
     from community.importers.stackexchange.importer import StackExchangeImporter
 
 QUESTION, ANSWER = 1, 2
+
+THREAD_COLUMNS = Columns(
+    Thread,
+    [
+        "id",
+        "space",
+        "kind",
+        "title",
+        "slug",
+        "excerpt",
+        "author",
+        "created_at",
+        "last_activity_at",
+        "view_count",
+        "closed_at",
+        "score",
+        "source",
+        "source_id",
+    ],
+)
+TAGGED_COLUMNS = Columns(TaggedItem, ["content_type", "object_id", "tag"])
+POST_COLUMNS = Columns(
+    Post,
+    [
+        "id",
+        "thread",
+        "kind",
+        "author",
+        "body",
+        "body_format",
+        "body_html",
+        "score",
+        "created_at",
+        "edited_at",
+        "source",
+        "source_id",
+    ],
+)
+REVISION_COLUMNS = Columns(Revision, ["post", "number", "author", "title", "tags", "body", "created_at"])
 
 
 @dataclass(slots=True)
@@ -42,6 +82,8 @@ class _Incoming:
     last_activity_at: dt.datetime | None = None
     view_count: int = 0
     closed_at: dt.datetime | None = None
+    thread_id: int = 0  # ours, once known
+    post_id: int = 0
 
 
 def _read(importer: StackExchangeImporter, row: Row, source_id: int, question_id: int) -> _Incoming:
@@ -69,110 +111,112 @@ def _read_question(importer: StackExchangeImporter, row: Row, source_id: int) ->
     return post
 
 
-def _post(importer: StackExchangeImporter, incoming: _Incoming, thread_id: int, kind: str) -> Post:
-    # The sanitised HTML is the source until PostHistory supplies the Markdown.
-    return Post(
-        thread_id=thread_id,
-        kind=kind,
-        author_id=incoming.author_id,
-        body=incoming.body_html,
-        body_format=BodyFormat.HTML,
-        body_html=incoming.body_html,
-        score=incoming.score,
-        created_at=incoming.created_at,
-        edited_at=incoming.edited_at,
-        source=importer.source,
-        source_id=incoming.source_id,
-    )
-
-
-def _write_questions(importer: StackExchangeImporter, questions: list[_Incoming]) -> list[Post]:
-    Thread.objects.bulk_create(
-        [
-            Thread(
-                space=importer.space,
-                kind=ThreadKind.QUESTION,
-                title=q.title,
-                slug=thread_slug(q.title),
-                author_id=q.author_id,
-                created_at=q.created_at,
-                last_activity_at=q.last_activity_at,
-                view_count=q.view_count,
-                closed_at=q.closed_at,
-                score=q.score,
-                source=importer.source,
-                source_id=q.source_id,
+def _write_questions(importer: StackExchangeImporter, questions: list[_Incoming]) -> None:
+    """The threads of new questions, with their tags. Their opening posts are written with the answers."""
+    space_id, source = importer.space.pk, importer.source
+    for q, thread_id in zip(questions, allocate_ids(Thread, len(questions)), strict=True):
+        q.thread_id = thread_id
+    insert_rows(
+        THREAD_COLUMNS,
+        (
+            (
+                q.thread_id,
+                space_id,
+                ThreadKind.QUESTION.value,
+                q.title,
+                thread_slug(q.title),
+                excerpt(q.body_html, EXCERPT_LENGTH),
+                q.author_id,
+                q.created_at,
+                q.last_activity_at,
+                q.view_count,
+                q.closed_at,
+                q.score,
+                source,
+                q.source_id,
             )
             for q in questions
-        ],
-        batch_size=importer.batch_size,
-        ignore_conflicts=True,
+        ),
     )
-    created = importer.lookup(Thread, [q.source_id for q in questions])
-    importer.thread_map.update(created)
-    importer.summary.questions += len(created)
-    new = [q for q in questions if q.source_id in created]
-    tag_ids = tags_ensure(importer, {name for q in new for name in q.tags})
-    content_type = ContentType.objects.get_for_model(Thread)
-    TaggedItem.objects.bulk_create(
-        [
-            TaggedItem(content_type_id=content_type.pk, object_id=created[q.source_id], tag_id=tag_ids[name])
-            for q in new
-            for name in q.tags
-        ],
-        batch_size=importer.batch_size,
-        ignore_conflicts=True,
+    importer.thread_map.update((q.source_id, q.thread_id) for q in questions)
+    importer.summary.questions += len(questions)
+    tag_ids = tags_ensure(importer, {name for q in questions for name in q.tags})
+    content_type = ContentType.objects.get_for_model(Thread).pk
+    importer.other_rows[TaggedItem] += insert_rows(
+        TAGGED_COLUMNS, ((content_type, q.thread_id, tag_ids[name]) for q in questions for name in q.tags)
     )
-    return [_post(importer, q, created[q.source_id], PostKind.OPENING) for q in new]
 
 
 def _write(
     importer: StackExchangeImporter, questions: list[_Incoming], answers: list[_Incoming], orphans: set[int]
 ) -> None:
-    new_posts = _write_questions(importer, questions) if questions else []
+    if questions:
+        _write_questions(importer, questions)
     placed: list[_Incoming] = []
     for answer in answers:
         thread_id = importer.thread_map.get(answer.question_id)
         if thread_id is None:
             orphans.add(answer.source_id)  # its question comes later in the file, or never
             continue
+        answer.thread_id = thread_id
         placed.append(answer)
-        new_posts.append(_post(importer, answer, thread_id, PostKind.ANSWER))
-    Post.objects.bulk_create(new_posts, batch_size=importer.batch_size, ignore_conflicts=True)
-    created = importer.lookup(Post, [post.source_id for post in new_posts])
-    importer.post_map.update(created)
-    importer.summary.answers += sum(1 for answer in placed if answer.source_id in created)
+    new = [*questions, *placed]
+    for post, post_id in zip(new, allocate_ids(Post, len(new)), strict=True):
+        post.post_id = post_id
+    source = importer.source
+    # The sanitised HTML is the source until PostHistory supplies the Markdown.
+    insert_rows(
+        POST_COLUMNS,
+        (
+            (
+                p.post_id,
+                p.thread_id,
+                PostKind.OPENING.value if p.source_id == p.question_id else PostKind.ANSWER.value,
+                p.author_id,
+                p.body_html,
+                BodyFormat.HTML.value,
+                p.body_html,
+                p.score,
+                p.created_at,
+                p.edited_at,
+                source,
+                p.source_id,
+            )
+            for p in new
+        ),
+    )
+    importer.post_map.update((p.source_id, p.post_id) for p in new)
+    importer.summary.answers += len(placed)
 
-    # The accepted answer is linked in the batch that creates it, so it can never be left dangling.
-    accepted = [
-        (created[a.source_id], importer.thread_map[a.question_id])
-        for a in placed
-        if a.source_id in created and importer.accepted.get(a.source_id) == a.question_id
-    ]
-    importer.update_rows(Thread, ["accepted_answer"], accepted)
+    # Each new answer is live and counts; the accepted answer is linked in the batch that creates it, so
+    # it can never be left dangling. One UPDATE per thread: a thread row is dear to update (many indexes).
+    # A new thread's score is its opening post's, written with it.
+    answers_by_thread = Counter(a.thread_id for a in placed)
+    accepted = {a.thread_id: a.post_id for a in placed if importer.accepted.get(a.source_id) == a.question_id}
+    update_rows(
+        Thread,
+        [(n, accepted.get(thread_id), thread_id) for thread_id, n in sorted(answers_by_thread.items())],
+        add=["answer_count"],
+        fill=["accepted_answer"],
+    )
 
     if not importer.has("PostHistory.xml"):
         # Without history, revision 1 is the version the dump holds, by whoever last wrote it.
-        revisions = [
-            Revision(
-                post_id=created[item.source_id],
-                number=1,
-                author_id=item.editor_id or item.author_id,
-                title=item.title,
-                tags=" ".join(item.tags),
-                body=item.body_html,
-                created_at=item.edited_at or item.created_at,
-            )
-            for item in (*questions, *placed)
-            if item.source_id in created
-        ]
-        Revision.objects.bulk_create(revisions, batch_size=importer.batch_size, ignore_conflicts=True)
-        importer.summary.revisions += len(revisions)
-
-    touched = {post.thread_id for post in new_posts if post.source_id in created}
-    thread_counters_recompute(thread_ids=sorted(touched))
-    # Searchable as soon as the batch commits, like a thread written through the site.
-    search_index_threads(touched)
+        importer.summary.revisions += insert_rows(
+            REVISION_COLUMNS,
+            (
+                (
+                    p.post_id,
+                    1,
+                    p.editor_id or p.author_id,
+                    p.title,
+                    " ".join(p.tags),
+                    p.body_html,
+                    p.edited_at or p.created_at,
+                )
+                for p in new
+            ),
+        )
 
 
 def _read_batch(importer: StackExchangeImporter, batch: list[Row], only: set[int] | None = None):

@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = """Import a Stack Exchange data dump (the unpacked directory of one site: Posts.xml, Users.xml,
 Comments.xml, Votes.xml, Tags.xml, Badges.xml, PostLinks.xml and PostHistory.xml when present) into a space,
 created if missing. Users become imported members without password or email; questions become question
-threads, answers answers, with tags, comments, accepted answers, duplicates and revisions.
+threads, answers answers, with tags, comments, accepted answers, duplicates, linked threads, revisions and
+the members' badges. The search documents of the site's threads are written at the end of every run.
 
 Votes: public dumps do not say who voted, and a member votes at most once on a post, so anonymous up and
 down votes are not stored as Vote rows: each post keeps its Stack Exchange score, and the votes are counted
@@ -28,7 +29,7 @@ after an interruption or an error resumes where the last committed batch ended. 
 
 Prints a progress bar on stderr and one line of JSON on stdout saying what this run added:
 {"questions": N, "answers": N, "comments": N, "votes": N, "members": N, "tags": N, "revisions": N,
-"skipped": {...}}."""
+"badges": N, "links": N, "skipped": {...}} (badges: awards; links: linked threads)."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> argparse.ArgumentParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)

@@ -1,0 +1,245 @@
+"""Bulk writes for importers: primary keys taken up front, rows written as plain tuples.
+
+`bulk_create` compiles an INSERT with a placeholder per value, prepares every
+value through its field, and leaves the caller to look the new rows up again
+to learn their keys. An importer writing tens of thousands of rows that point
+at each other does better by:
+
+1. taking the keys first (`allocate_ids`), so a batch knows every row's key
+   before it writes anything and never looks rows up afterwards. PostgreSQL
+   hands them out from the table's sequence, so they never collide with other
+   writers. SQLite has one writer at a time: inside the batch's transaction
+   (BEGIN IMMEDIATE with the project's settings) the table's AUTOINCREMENT
+   counter cannot move under us, and inserting the rows moves it past them;
+2. writing the rows as tuples (`insert_rows`): PostgreSQL's COPY FROM STDIN,
+   which streams them without building any SQL; SQLite one executemany.
+
+The rows are not checked against unique constraints beforehand: callers skip
+what earlier runs wrote (they key rows on source ids). A row that still
+collides, written meanwhile by someone else, fails the batch, which then
+rolls back whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+from django.db.models.fields import AutoFieldMixin
+from django.utils import timezone
+
+# A table that grew by more than this share since its last ANALYZE has stale
+# statistics: autovacuum's default (autovacuum_analyze_scale_factor), for
+# servers that run without it. Autovacuum also waits for 50 changed rows,
+# which a small table such as the spaces never reaches; this does not.
+ANALYZE_SCALE_FACTOR = 0.1
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys of `model`'s table, ascending. Call inside the transaction that uses them."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), model._meta.pk.column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        quote = connection.ops.quote_name
+        # Django's SQLite tables are AUTOINCREMENT: never reuse a key, even a deleted row's.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"  # noqa: S608
+            f" COALESCE((SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(table)}), 0))",
+            [table],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))
+
+
+class Columns:
+    """The columns an importer fills for a model, in order, and the defaults of the others.
+
+    Every concrete column is written: COPY and INSERT would otherwise leave
+    the database's defaults, and Django keeps its defaults in Python.
+    """
+
+    def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
+        self.model = model
+        given = [model._meta.get_field(name) for name in names]
+        given_columns = {field.column for field in given}
+        pk = model._meta.pk
+        auto_pk = isinstance(pk, AutoFieldMixin)
+        rest = [
+            field
+            for field in model._meta.concrete_fields
+            if field.column not in given_columns and not (auto_pk and field is pk)
+        ]
+        self.fields = [*given, *rest]
+        self._rest = rest
+
+    def defaults(self) -> tuple:
+        """The values of the columns the caller does not give: their defaults, `now` for auto_now fields."""
+        now = timezone.now()
+        return tuple(
+            now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()
+            for field in self._rest
+        )
+
+
+def insert_rows(columns: Columns, rows: Iterable[Sequence]) -> int:
+    """Write `rows` (tuples in the order of `columns`' names) and return how many; call in a transaction."""
+    table = connection.ops.quote_name(columns.model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in columns.fields)
+    defaults = columns.defaults()
+    count = 0
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            # Table and column names come from the model.
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, *defaults))
+                    count += 1
+            return count
+        fields = columns.fields
+        prepared = [
+            [field.get_db_prep_save(value, connection) for field, value in zip(fields, (*row, *defaults), strict=True)]
+            for row in rows
+        ]
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
+        return len(prepared)
+
+
+def _array_type(field: models.Field) -> str:
+    """The PostgreSQL type of an array of the field's values; text for strings, which varchar(n) would cut short."""
+    if field.get_internal_type() in {"CharField", "TextField", "SlugField", "EmailField", "URLField"}:
+        return "text"
+    return field.db_type(connection)
+
+
+def update_rows(
+    model: type[models.Model],
+    rows: Sequence[Sequence],
+    *,
+    assign: Sequence[str] = (),
+    add: Sequence[str] = (),
+    fill: Sequence[str] = (),
+) -> None:
+    """Update rows by primary key; each row is (*assign values, *add values, *fill values, pk).
+
+    `assign` fields take the value, `add` fields grow by it (a counter kept
+    in the transaction that writes what it counts, as the services do with
+    F()), `fill` fields take it unless it is None. PostgreSQL gets one
+    UPDATE ... FROM unnest(arrays), not one statement per row: updating the
+    thread table, with its many indexes, is dear enough without that.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in (*assign, *add, *fill)]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    kinds = ["assign"] * len(assign) + ["add"] * len(add) + ["fill"] * len(fill)
+    targets = [quote(field.column) for field in fields]
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            values = {"assign": "v.c{i}", "add": "t.{column} + v.c{i}", "fill": "COALESCE(v.c{i}, t.{column})"}
+            sets = ", ".join(
+                f"{column} = {values[kind].format(i=i, column=column)}"
+                for i, (kind, column) in enumerate(zip(kinds, targets, strict=True))
+            )
+            arrays = ", ".join(f"%s::{_array_type(field)}[]" for field in [*fields, meta.pk])
+            names = ", ".join([*(f"c{i}" for i in range(len(fields))), "pk"])
+            # Names and types come from the model; values travel as arrays.
+            cursor.execute(
+                f"UPDATE {table} t SET {sets} FROM unnest({arrays}) AS v({names}) WHERE t.{pk} = v.pk",  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        values = {"assign": "%s", "add": "{column} + %s", "fill": "COALESCE(%s, {column})"}
+        sets = ", ".join(
+            f"{column} = {values[kind].format(column=column)}" for kind, column in zip(kinds, targets, strict=True)
+        )
+        prepared = [
+            [field.get_db_prep_save(value, connection) for field, value in zip([*fields, meta.pk], row, strict=True)]
+            for row in rows
+        ]
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", prepared)  # noqa: S608
+
+
+def values_in(
+    model: type[models.Model], field: str, values: Iterable, columns: Sequence[str], **equal: object
+) -> list[tuple]:
+    """SELECT columns FROM model WHERE field IN values [AND name = value for `equal`], for long lists of values.
+
+    PostgreSQL gets the values as one array parameter: a placeholder per
+    value costs more to build and parse than the query costs to run.
+    """
+    values = list(values)
+    if not values:
+        return []
+    if not is_postgresql():
+        rows: list[tuple] = []
+        for start in range(0, len(values), 900):  # under SQLite's limit on parameters
+            chunk = values[start : start + 900]
+            rows.extend(model._default_manager.filter(**{f"{field}__in": chunk}, **equal).values_list(*columns))
+        return rows
+    quote = connection.ops.quote_name
+    meta = model._meta
+    target = meta.get_field(field)
+    selected = ", ".join(quote(meta.get_field(name).column) for name in columns)
+    conditions = "".join(f" AND {quote(meta.get_field(name).column)} = %s" for name in equal)
+    with connection.cursor() as cursor:
+        # Names and types come from the model; the values are parameters.
+        cursor.execute(
+            f"SELECT {selected} FROM {quote(meta.db_table)}"  # noqa: S608
+            f" WHERE {quote(target.column)} = ANY(%s::{_array_type(target)}[]){conditions}",
+            [values, *equal.values()],
+        )
+        return cursor.fetchall()
+
+
+def analyze_grown(added: dict[type[models.Model], int]) -> list[str]:
+    """ANALYZE (PostgreSQL) the tables that grew enough to matter since their last ANALYZE; returns their names.
+
+    The planner picks plans from these statistics: a table that has just
+    grown severalfold, or a new space missing from the spread of threads over
+    spaces, would otherwise be planned for as it was. `added` is the rows
+    this run wrote per table: at least that much growth is counted, whatever
+    the statistics collector has seen so far. A table that grew by less than
+    ANALYZE_SCALE_FACTOR since its last ANALYZE is left alone, so many small
+    imports into a large database do not each sample it again (about a
+    second on a thread table of 40,000 rows: the lexemes of every sampled
+    search document are counted).
+    """
+    if not is_postgresql():
+        return []
+    grown: dict[str, int] = {}
+    for model, count in added.items():
+        if count > 0:
+            grown[model._meta.db_table] = grown.get(model._meta.db_table, 0) + count
+    if not grown:
+        return []
+    with connection.cursor() as cursor:
+        # reltuples: the rows the last ANALYZE (or VACUUM) counted, -1 when never;
+        # n_live_tup: the rows now, as the statistics collector knows them.
+        cursor.execute(
+            "SELECT c.relname, COALESCE(s.n_live_tup, 0), GREATEST(c.reltuples, 0)"
+            " FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid"
+            " WHERE c.oid = ANY(%s::regclass[])",
+            [sorted(grown)],
+        )
+        stale = sorted(
+            table
+            for table, live, counted in cursor.fetchall()
+            if max(live - counted, grown[table]) > ANALYZE_SCALE_FACTOR * counted
+        )
+        for table in stale:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    return stale

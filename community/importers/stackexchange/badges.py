@@ -1,0 +1,64 @@
+"""Badges.xml -> badges and the members' awards of them."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from community.importers.bulk import Columns, insert_rows
+from community.models import Badge, BadgeAward, BadgeTier
+
+if TYPE_CHECKING:
+    from community.importers.stackexchange.importer import StackExchangeImporter
+
+AWARD_COLUMNS = Columns(BadgeAward, ["badge", "member", "awarded_at", "source", "source_id"])
+_NAME_LENGTH = Badge._meta.get_field("name").max_length
+_TIERS = {tier.value for tier in BadgeTier}
+
+
+class _Badges:
+    """Badge ids by (name, tier), created on first use.
+
+    A Stack Exchange tag badge comes in bronze, silver and gold under the same
+    name (the tag's): each tier is its own badge.
+    """
+
+    def __init__(self, importer: StackExchangeImporter) -> None:
+        self.importer = importer
+        self.ids = {(name, tier): pk for pk, name, tier in Badge.objects.values_list("pk", "name", "tier")}
+
+    def get(self, name: str, tier: int, is_tag_badge: bool) -> int:
+        key = (name[:_NAME_LENGTH], tier)
+        if key not in self.ids:
+            self.ids[key] = Badge.objects.create(name=key[0], tier=tier, is_tag_badge=is_tag_badge).pk
+            self.importer.other_rows[Badge] += 1
+        return self.ids[key]
+
+
+def _write_awards(importer: StackExchangeImporter, badges: _Badges, rows: list[tuple]) -> None:
+    awards = [(badges.get(name, tier, tag), *award) for (name, tier, tag), *award in rows]
+    importer.summary.badges += insert_rows(AWARD_COLUMNS, awards)
+
+
+def import_badges(importer: StackExchangeImporter) -> None:
+    """Every award to an imported member; badges are shared by name across sites, as on Stack Exchange."""
+    present = importer.existing_source_ids(BadgeAward)
+    badges = _Badges(importer)
+    skipped = importer.summary.skipped
+    for batch in importer.batches("Badges.xml"):
+        rows: list[tuple] = []
+        for row in batch:
+            member = importer.user_map.get(row.int("UserId"))
+            if member is None:
+                skipped["badges_of_unknown_members"] += 1
+                continue
+            source_id = row.int("Id")
+            if source_id in present:
+                continue
+            tier = row.opt_int("Class") or BadgeTier.BRONZE
+            if tier not in _TIERS:
+                raise row.error(f"Class={tier} is not a badge class (1 gold, 2 silver, 3 bronze)")
+            badge = (" ".join(row.text("Name").split()), tier, row.get("TagBased").lower() == "true")
+            rows.append((badge, member, row.date("Date"), importer.source, source_id))
+        if rows:
+            importer.write_batch(functools.partial(_write_awards, importer, badges, rows))

@@ -1,0 +1,121 @@
+"""The importers' bulk writes (community/importers/bulk.py), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import EmailFrequency, Profile, User
+from community.importers.bulk import Columns, allocate_ids, analyze_grown, insert_rows, update_rows, values_in
+from community.models import Space, Thread
+from tests.factories import SpaceFactory, UserFactory
+
+WHEN = dt.datetime(2021, 5, 1, 10, 0, tzinfo=dt.UTC)
+SOURCE_IDS = itertools.count(1)
+
+
+def add_members(names: list[str]) -> list[int]:
+    ids = allocate_ids(User, len(names))
+    columns = Columns(User, ["id", "username", "password", "date_joined", "source", "source_id"])
+    rows = [(pk, name, "!", WHEN, "test:bulk", next(SOURCE_IDS)) for pk, name in zip(ids, names, strict=True)]
+    assert insert_rows(columns, rows) == len(names)
+    return ids
+
+
+@pytest.mark.django_db
+def test_allocated_ids_are_new_ascending_and_used_as_given():
+    existing = UserFactory()
+    ids = add_members(["ann", "bob", "cy"])
+    assert ids == sorted(ids) and len(set(ids)) == 3 and min(ids) > existing.pk
+    assert dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) == dict(
+        zip(ids, ["ann", "bob", "cy"], strict=True)
+    )
+    # Rows written without an id, and later allocations, never reuse them.
+    assert UserFactory().pk > max(ids)
+    assert min(allocate_ids(User, 2)) > max(ids)
+
+
+@pytest.mark.django_db
+def test_columns_not_given_get_the_models_defaults():
+    (user_id,) = add_members(["dee"])
+    before = timezone.now()
+    insert_rows(Columns(Profile, ["user", "display_name"]), [(user_id, "Dee")])
+    profile = Profile.objects.get(user_id=user_id)
+    assert (profile.display_name, profile.bio, profile.website, profile.email_frequency) == (
+        "Dee",
+        "",
+        "",
+        EmailFrequency.INSTANT,
+    )
+    assert profile.updated_at >= before
+    member = User.objects.get(pk=user_id)
+    assert member.is_active and not member.is_staff and member.email == "" and member.last_login is None
+
+
+@pytest.mark.django_db
+def test_update_rows_assigns_adds_and_fills():
+    space = SpaceFactory()
+    ids = allocate_ids(Thread, 2)
+    columns = Columns(Thread, ["id", "space", "title", "slug", "created_at", "last_activity_at", "answer_count"])
+    insert_rows(columns, [(pk, space.pk, f"Thread {pk}", "t", WHEN, WHEN, 1) for pk in ids])
+    first, second = ids
+    Thread.objects.filter(pk=second).update(close_reason="kept")
+    update_rows(
+        Thread,
+        [(f"reason {first}", 2, "filled", first), (f"reason {second}", 3, None, second)],
+        assign=["title"],
+        add=["answer_count"],
+        fill=["close_reason"],
+    )
+    threads = {t.pk: t for t in Thread.objects.filter(pk__in=ids)}
+    assert (threads[first].title, threads[first].answer_count, threads[first].close_reason) == (
+        f"reason {first}",
+        3,
+        "filled",
+    )
+    assert (threads[second].title, threads[second].answer_count, threads[second].close_reason) == (
+        f"reason {second}",
+        4,
+        "kept",
+    )
+
+
+@pytest.mark.django_db
+def test_values_in_looks_up_more_values_than_sqlite_takes_parameters():
+    ids = add_members([f"member-{n}" for n in range(1200)])
+    wanted = [f"member-{n}" for n in range(0, 2400, 2)]  # half of them exist
+    rows = values_in(User, "username", wanted, ["username", "id"])
+    assert sorted(rows) == sorted((f"member-{n}", ids[n]) for n in range(0, 1200, 2))
+    assert values_in(User, "username", [], ["id"]) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_tables_that_grew_by_a_tenth_are_analyzed_and_the_others_left_alone():
+    def counted(model) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+            return cursor.fetchone()[0]
+
+    # ANALYZE's row counts outlive rolled-back tests: grow the table by a fifth of what it had.
+    grown = int(counted(User) * 0.2) + 50
+    SpaceFactory.create_batch(3)
+    add_members([f"member-{n}" for n in range(grown)])
+    analyzed = analyze_grown({User: grown, Space: 3, Thread: 0})
+    assert {"accounts_user", "community_space"} <= set(analyzed) and "community_thread" not in analyzed
+    assert counted(User) >= grown and counted(Space) >= 3
+    # Five more members are not a tenth more: the statistics stay as they are.
+    add_members([f"late-{n}" for n in range(5)])
+    assert analyze_grown({User: 5}) == []
+    assert analyze_grown({}) == []
+
+
+@pytest.mark.django_db
+def test_nothing_is_analyzed_when_nothing_was_added_nor_ever_on_sqlite():
+    assert analyze_grown({User: 0, Thread: 0}) == []
+    if connection.vendor == "sqlite":
+        assert analyze_grown({User: 1000}) == []
