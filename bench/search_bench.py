@@ -12,15 +12,15 @@ index (each matching a large share of the corpus: the case where ranking must
 stay bounded), two words of middling frequency, a rare one, a phrase, an OR, an
 exclusion, filters (questions, unsolved), the newest order, page 5, and a word
 nothing matches. Common words are read from the index itself (ts_stat over a
-sample of about 2,000 threads).
+sample of about 2,000 threads, the same sample on every run over the same data).
 
 For each query it prints how many threads matched (counted only up to 1,001:
-that bound is what keeps the cost flat), then p50 and p99 in milliseconds of
-`search_threads` (ranked ids, threads, tags and snippets: the page's SQL and
-Python) and of the whole /search/ page through Django's test client, and the
-page's p50 as a multiple of a trivial view (/healthz) timed in the same run:
-absolute times on a shared machine drift, ratios much less. Results go in
-docs/BENCHMARKS.md.
+that bound is what keeps the cost flat; "+" when more may match), then p50 and
+p99 in milliseconds of `search_threads` (ranked threads, tags and snippets: the
+page's SQL and Python) and of the whole /search/ page through Django's test
+client, and the page's p50 as a multiple of a trivial view (/healthz) timed in
+the same run: absolute times on a shared machine drift, ratios much less. It
+prints the load average before and after. Results go in docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def timed(call: Callable[[], object], repeat: int) -> list[float]:
 def common_words(cursor, total: int) -> list[tuple[str, int]]:
     """(lexeme, threads in the sample holding it), most common first, from a sample of the index."""
     percent = min(100.0, 100.0 * SAMPLE_ROWS / max(total, 1))
-    sample = f"SELECT search_document FROM community_thread TABLESAMPLE SYSTEM ({percent:.4f})"  # noqa: S608 - a number
+    # REPEATABLE: the same sample, so the same words, from one run to the next on the same data.
+    sample = f"SELECT search_document FROM community_thread TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (1)"  # noqa: S608 - a number
     cursor.execute(
         "SELECT word, ndoc FROM ts_stat(%s) WHERE length(word) > 3 AND word ~ '^[a-z]+$' ORDER BY ndoc DESC, word",
         [sample + " WHERE search_document IS NOT NULL"],
@@ -108,8 +109,7 @@ def main() -> None:
 
     from community.models import Thread
     from community.search.forms import SearchForm
-    from community.search.selectors import search_threads
-    from community.selectors.spaces import space_list_for_user
+    from community.search.selectors import search_space_choices, search_threads
 
     if connection.vendor != "postgresql":
         sys.exit(f"This measures PostgreSQL; DATABASE_URL points at {connection.vendor}.")
@@ -118,11 +118,12 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM community_thread WHERE search_document IS NOT NULL")
         indexed = cursor.fetchone()[0]
         queries = [(q, {}) for q in args.query] if args.query else default_queries(cursor, indexed)
-    print(f"{total:,} threads, {indexed:,} indexed; {args.repeat} timed runs each\n")
+    load = " ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{total:,} threads, {indexed:,} indexed; {args.repeat} timed runs each; load average {load}\n")
 
     client = Client(HTTP_HOST="localhost")
     anonymous = AnonymousUser()
-    spaces = list(space_list_for_user(user=anonymous))
+    spaces = search_space_choices(user=anonymous)
     baseline = timed(lambda: client.get("/healthz"), args.repeat * 3)
     base_p50 = statistics.median(baseline)
 
@@ -138,7 +139,7 @@ def main() -> None:
             return search_threads(user=anonymous, query=text, filters=form.filters(), order=form.order(), page=page)
 
         results = select()
-        matches = f"{results.shown_total:,}" + ("+" if results.more_than_shown else "")
+        matches = f"{results.shown_total:,}" + ("+" if results.more_than_shown or not results.exact else "")
         selector = timed(select, args.repeat)
         url = "/search/?" + urlencode({"q": text, **params})
         whole = timed(lambda url=url: client.get(url), args.repeat)
@@ -148,6 +149,7 @@ def main() -> None:
             f" {statistics.median(whole):>9.1f} {percentile(whole, 0.99):>7.1f} {statistics.median(whole) / base_p50:>9.0f}"
         )
     print(f"\ntrivial view (/healthz): p50 {base_p50:.2f} ms, p99 {percentile(baseline, 0.99):.2f} ms")
+    print("load average after: " + " ".join(f"{n:.1f}" for n in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import smtplib
 
 from celery import shared_task
 
+from community.search.index import search_index_threads
 from community.services import emails, notifications, view_counts
 
 _EMAIL_RETRY = {
@@ -62,3 +63,9 @@ def send_digest(user_id: int, frequency: str) -> None:
 @shared_task(name="rapport.views.flush", soft_time_limit=50, time_limit=60)
 def flush_view_counts() -> None:
     view_counts.view_counts_flush()
+
+
+@shared_task(name="rapport.search.index_thread", soft_time_limit=30, time_limit=60)
+def search_index_thread_task(thread_id: int) -> None:
+    """Rewrite one thread's search document from its current state: a rerun writes the same; a vanished thread, nothing."""
+    search_index_threads([thread_id])

@@ -4,9 +4,11 @@ One API for two databases:
 
 - PostgreSQL keeps a weighted `tsvector` per thread (title A, tags B, opening
   post and top answers C) in `community_thread.search_document`, with a GIN
-  index, and reads queries with `websearch_to_tsquery`.
+  index, and reads queries with `websearch_to_tsquery`, both in the text
+  search configuration RAPPORT_SEARCH_LANGUAGE names.
 - SQLite (the embedded default) keeps the same three texts in an FTS5 table,
-  `community_thread_fts`, whose rowid is the thread's id.
+  `community_thread_fts`, whose rowid is the thread's id; its tokenizer stems
+  (Porter) for english only.
 
 Neither structure is part of Django's model state: the migration creates the
 one that belongs to the database it runs on (see 0004_thread_search), and
@@ -20,5 +22,6 @@ Modules:
     index      keeping the index current (services call search_index_thread)
     matching   filters, and the candidates similar_threads ranks
     selectors  search_threads: one page of results for the search page
-    forms      the search page's form
+    forms      the search page's form, written out without the form renderer
+    render     the markup of a page of results
 """

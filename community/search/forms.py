@@ -1,12 +1,24 @@
-"""The search page's form: the query, its filters and its order, all optional and all from the URL."""
+"""The search page's form: the query, its filters and its order, all optional and all from the URL.
+
+Its fields are written out here rather than through Django's form renderer,
+which renders each widget and each <option> through a template: that was
+about half the page's own time, for a form with a <select> of every space.
+The markup is what partials/form_fields.html gives other forms; every name,
+value, label and message goes through escape().
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html import escape as _escape
+from typing import NamedTuple
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Space, ThreadKind
+from community.models import ThreadKind
 from community.search.backends import Order
 from community.search.matching import SearchFilters
 from community.services.content import TAG_MAX_LENGTH, normalize_tag
@@ -15,8 +27,72 @@ SOLVED, UNSOLVED = "solved", "unsolved"
 FILTER_FIELDS = ("kind", "space", "tag", "solved", "after", "before")
 
 
+class SpaceChoice(NamedTuple):
+    """A space the reader may filter on: all the form needs of it, cheap to cache."""
+
+    pk: int
+    slug: str
+    name: str
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def escape(value) -> str:
+    # The standard library's, as Django's escape is, without its lazy-string wrapper (a third of the cost here).
+    return _escape(str(value), quote=True)
+
+
+def _attributes(attrs: dict) -> str:
+    # As Django's widgets: True is a bare attribute, False or None leaves it out.
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
+def _control(field: forms.BoundField) -> str:
+    """The field's <input> or <select>, with the attributes Django's widget would give it."""
+    widget = field.field.widget
+    value = field.value()
+    value = "" if value is None else str(value)
+    described = [f"{field.auto_id}_helptext"] if field.help_text else []
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+    attrs = {**widget.attrs, "name": field.html_name, "id": field.auto_id}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if isinstance(widget, forms.Select):
+        options = "".join(
+            f'<option value="{escape(choice)}"{" selected" if str(choice) == value else ""}>{escape(label)}</option>'
+            for choice, label in field.field.choices
+        )
+        return f"<select{_attributes(attrs)}>{options}</select>"
+    attrs.setdefault("type", widget.input_type)
+    if value:
+        attrs["value"] = value
+    return f"<input{_attributes(attrs)}>"
+
+
+def _field(field: forms.BoundField) -> str:
+    """One field with its label, help text and errors."""
+    invalid = " field-invalid" if field.errors else ""
+    parts = [
+        f'<div class="field field-{escape(field.widget_type)}{invalid}">',
+        f'<label for="{escape(field.auto_id)}">{escape(field.label)}</label>',
+        _control(field),
+    ]
+    if field.help_text:
+        parts.append(f'<div class="help" id="{escape(field.auto_id)}_helptext">{escape(field.help_text)}</div>')
+    if field.errors:
+        messages = "".join(f"<p>{escape(error)}</p>" for error in field.errors)
+        parts.append(f'<div class="field-error" id="{escape(field.auto_id)}_error" role="alert">{messages}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
 
 
 class SearchForm(forms.Form):
@@ -44,7 +120,8 @@ class SearchForm(forms.Form):
         choices=[(Order.RELEVANCE, _("Best match")), (Order.NEWEST, _("Newest")), (Order.SCORE, _("Highest score"))],
     )
 
-    def __init__(self, *args, spaces: list[Space], **kwargs) -> None:
+    def __init__(self, *args, spaces: Sequence[SpaceChoice], **kwargs) -> None:
+        """`spaces`: those the reader may see (search_space_choices), or Space rows."""
         super().__init__(*args, **kwargs)
         self._spaces = {space.slug: space for space in spaces}
         self.fields["space"].choices = [("", _("Any space")), *((space.slug, space.name) for space in spaces)]
@@ -59,8 +136,16 @@ class SearchForm(forms.Form):
         return data
 
     @property
-    def filter_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in FILTER_FIELDS]
+    def query_html(self) -> SafeString:
+        return mark_safe(_field(self["q"]))  # noqa: S308 - _field escapes every value
+
+    @property
+    def filters_html(self) -> SafeString:
+        return mark_safe("\n".join(_field(self[name]) for name in FILTER_FIELDS))  # noqa: S308 - as above
+
+    @property
+    def sort_html(self) -> SafeString:
+        return mark_safe(_field(self["sort"]))  # noqa: S308 - as above
 
     @property
     def has_filters(self) -> bool:
@@ -77,9 +162,10 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         solved = data.get("solved")
         dates_valid = not self.non_field_errors()
+        space = self._spaces.get(data.get("space") or "")
         return SearchFilters(
             kind=data.get("kind") or None,
-            space=self._spaces.get(data.get("space") or ""),
+            space_id=space.pk if space is not None else None,
             tag=normalize_tag(data.get("tag") or "") or None,
             solved={SOLVED: True, UNSOLVED: False}.get(solved or ""),
             created_after=data.get("after") if dates_valid else None,

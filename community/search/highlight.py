@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 SNIPPET_LENGTH = 240
@@ -33,7 +33,8 @@ def word_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     stems = sorted({_stem(word.lower()) for word in words if word}, key=len, reverse=True)
     if not stems:
         return None
-    alternatives = "|".join(re.escape(stem) + r"\w{0,4}" for stem in stems)
+    # A group per word, so a match tells which word it is (match.lastindex) without stemming it again.
+    alternatives = "|".join(f"({re.escape(stem)})" + r"\w{0,4}" for stem in stems)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
@@ -43,8 +44,9 @@ def count_found(patterns: Iterable[re.Pattern[str]], text: str) -> int:
 
 
 def _marked(text: str, pattern: re.Pattern[str] | None) -> SafeString:
+    # The standard library's escape (Django's wraps it for lazy strings, at several times the cost).
     if pattern is None:
-        return escape(text)
+        return mark_safe(escape(text))  # noqa: S308 - escaped
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(escape(text[last : match.start()]))
@@ -69,9 +71,11 @@ def snippet(text: str, pattern: re.Pattern[str] | None, *, length: int = SNIPPET
     if pattern is not None:
         matches = []
         for match in pattern.finditer(text):
-            matches.append((match.start(), _stem(match.group().lower())))
+            matches.append((match.start(), match.lastindex))
             if len(matches) == _MAX_MATCHES:
                 break
+        # No window can hold more distinct words than the text does: stop at the first that holds them all.
+        most = len({word for _position, word in matches})
         best = 0
         for i, (position, _word) in enumerate(matches):
             window = set()
@@ -81,6 +85,8 @@ def snippet(text: str, pattern: re.Pattern[str] | None, *, length: int = SNIPPET
                 window.add(word)
             if len(window) > best:
                 best, start = len(window), position
+                if best == most:
+                    break
         start = max(0, start - _LEAD)
     end = min(len(text), start + length)
     if start > 0:

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
+from django.conf import settings
+
 MAX_QUERY_LENGTH = 500  # characters read from the box; the rest is ignored
 MAX_TERMS = 16  # words or phrases, over all alternatives
 MAX_PHRASE_TOKENS = 8
@@ -29,9 +31,11 @@ _TOKEN = re.compile(r"[^\W_]+")
 # words, e-mail addresses); anything else becomes a space.
 _PG_UNSAFE = re.compile(r"[^\w.\-@/+'#]+")
 
-# Common English words, dropped from unquoted terms. PostgreSQL's "english"
-# configuration drops its own list; FTS5 has none, so without this "how do I
-# reset my wallet" would need every one of those words in the thread.
+# Common English words, dropped from unquoted terms when the search language
+# is English. PostgreSQL's "english" configuration drops its own list; FTS5
+# has none, so without this "how do I reset my wallet" would need every one of
+# those words in the thread. For another language PostgreSQL drops that
+# language's stop words, and FTS5 drops none.
 STOPWORDS = frozenset(
     " ".join(
         [
@@ -117,7 +121,7 @@ def _fts5_phrase(tokens: tuple[str, ...]) -> str:
 def _term(text: str, *, negated: bool) -> Term | None:
     """A term, or None when it has no word to look for. \"wallet-sync\" is one word typed, a phrase to FTS5."""
     tokens = tuple(_TOKEN.findall(text.lower()))[:MAX_PHRASE_TOKENS]
-    if not tokens or all(token in STOPWORDS for token in tokens):
+    if not tokens or (settings.RAPPORT_SEARCH_LANGUAGE == "english" and all(t in STOPWORDS for t in tokens)):
         return None
     pg_text = " ".join(_PG_UNSAFE.sub(" ", text).split()).lstrip("-")
     return Term(pg_text or " ".join(tokens), tokens, negated)

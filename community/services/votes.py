@@ -9,9 +9,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community import permissions
+from community import caching, permissions
 from community.models import Post, PostKind, Thread, ThreadKind, Vote
 from community.signals import answer_accepted
+from community.tasks import search_index_thread_task
+
+
+def _reindex_after_commit(thread_id: int) -> None:
+    """Rebuild the thread's search document in the background once this transaction commits.
+
+    A document holds the top answers in reading order (accepted first, then by
+    score), so accepting and some votes change it. Unlike an edit they change
+    no words a member typed, so a search may trail them by a moment.
+    """
+    transaction.on_commit(lambda: search_index_thread_task.delay(thread_id))
+
+
+def _answer_order_can_change(*, answer: Post, old_score: int, new_score: int) -> bool:
+    """Whether moving this answer's score from old to new can move it past another answer of its thread.
+
+    Two small indexed reads, for votes on answers only. Most votes (on a
+    thread's only answer, or passing no other answer's score) leave the index alone.
+    """
+    accepted_id = Thread.objects.filter(pk=answer.thread_id).values_list("accepted_answer_id", flat=True).first()
+    if accepted_id == answer.pk:
+        return False  # the accepted answer comes first whatever its score
+    low, high = sorted((old_score, new_score))
+    others = Post.objects.filter(
+        thread_id=answer.thread_id, kind=PostKind.ANSWER, deleted_at__isnull=True, score__gte=low, score__lte=high
+    ).exclude(pk=answer.pk)
+    if accepted_id is not None:
+        others = others.exclude(pk=accepted_id)
+    return others.exists()
 
 
 @transaction.atomic
@@ -28,7 +57,7 @@ def vote_cast(*, voter: User, post: Post, value: int) -> Vote | None:
         raise PermissionDenied(_("You cannot vote on this post."))
     if value == -1 and post.kind == PostKind.OPENING and post.thread.kind == ThreadKind.IDEA:
         raise ValidationError(_("Ideas take votes for them, not against; leave it unvoted instead."))
-    Post.objects.select_for_update().filter(pk=post.pk).first()
+    locked = Post.objects.select_for_update().filter(pk=post.pk).first()
     existing = Vote.objects.filter(post=post, voter=voter).first()
     old = existing.value if existing else 0
     if value == old:
@@ -46,6 +75,9 @@ def vote_cast(*, voter: User, post: Post, value: int) -> Vote | None:
     Post.objects.filter(pk=post.pk).update(score=F("score") + delta)
     if post.kind == PostKind.OPENING:
         Thread.objects.filter(pk=post.thread_id).update(score=F("score") + delta)
+    elif _answer_order_can_change(answer=post, old_score=locked.score, new_score=locked.score + delta):
+        _reindex_after_commit(post.thread_id)
+    caching.content_changed(post.thread_id)
     post.score += delta
     return vote
 
@@ -66,6 +98,8 @@ def answer_accept(*, thread: Thread, answer: Post | None, actor: User) -> bool:
         return False
     Thread.objects.filter(pk=thread.pk).update(accepted_answer_id=new_id)
     thread.accepted_answer_id = new_id
+    caching.content_changed(thread.pk)
+    _reindex_after_commit(thread.pk)
     if answer is not None:
         transaction.on_commit(
             lambda: answer_accepted.send(sender=Thread, thread_id=thread.pk, answer_id=answer.pk, actor_id=actor.pk)

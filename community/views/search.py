@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from community.search.forms import SearchForm
-from community.search.selectors import MAX_PAGE, MAX_RESULTS, SearchResults, search_threads
-from community.selectors.spaces import space_list_for_user
+from community.search.render import hits_html
+from community.search.selectors import MAX_PAGE, MAX_RESULTS, SearchResults, search_space_choices, search_threads
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -27,6 +27,8 @@ def _count_label(results: SearchResults) -> str:
     if results.more_than_shown:
         return _("%(count)s+ results") % {"count": intcomma(MAX_RESULTS)}
     count = results.shown_total
+    if not results.exact:  # a floor: more may match than were checked
+        return _("%(count)s+ results") % {"count": intcomma(count)}
     return ngettext("%(count)s result", "%(count)s results", count) % {"count": intcomma(count)}
 
 
@@ -39,8 +41,7 @@ def _page_url(request: HttpRequest, page: int) -> str:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    spaces = list(space_list_for_user(user=request.user))
-    form = SearchForm(request.GET or None, spaces=spaces)
+    form = SearchForm(request.GET or None, spaces=search_space_choices(user=request.user))
     context: dict = {"form": form, "searched": False}
     if form.is_bound:
         form.is_valid()  # a bad filter is shown on its field and left out; the search still runs
@@ -53,6 +54,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 searched=True,
                 query=query,
                 results=results,
+                results_html=hits_html(results.hits),
                 count_label=_count_label(results),
                 next_url=_page_url(request, results.page + 1) if results.has_next else None,
                 previous_url=_page_url(request, results.page - 1) if results.has_previous else None,

@@ -23,6 +23,7 @@ from config.settings.env import (
     env_list,
     env_redis_url,
     env_str,
+    env_text_search_config,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -136,6 +137,9 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "TIMEOUT": 300,
+            # Pages, posts and lists are cached (community.caching): room for a small site's
+            # working set. Past it, each write lists the folder to cull, so not much more.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
 
@@ -275,6 +279,10 @@ RAPPORT_COMMENT_MIN_LENGTH = env_int("RAPPORT_COMMENT_MIN_LENGTH", 15, minimum=1
 RAPPORT_COMMENT_MAX_LENGTH = env_int("RAPPORT_COMMENT_MAX_LENGTH", 600, minimum=10)
 RAPPORT_MAX_TAGS = env_int("RAPPORT_MAX_TAGS", 5, minimum=1)
 RAPPORT_SIGNUP_OPEN = env_bool("RAPPORT_SIGNUP_OPEN", True)
+# Language of full-text search: PostgreSQL's text search configuration (stemming and stop words), and on
+# SQLite the FTS5 tokenizer (porter stemming for english, none otherwise). Changing it needs
+# manage.py rebuild_search_index.
+RAPPORT_SEARCH_LANGUAGE = env_text_search_config("RAPPORT_SEARCH_LANGUAGE", "english")
 
 # --- Security headers (prod.py turns on the HTTPS-only ones) -----------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,6 +15,38 @@ from django.core.exceptions import ImproperlyConfigured
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The text search configurations PostgreSQL ships (pg_ts_config of a new PostgreSQL 15 cluster).
+TEXT_SEARCH_CONFIGS = (
+    "arabic",
+    "armenian",
+    "basque",
+    "catalan",
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "greek",
+    "hindi",
+    "hungarian",
+    "indonesian",
+    "irish",
+    "italian",
+    "lithuanian",
+    "nepali",
+    "norwegian",
+    "portuguese",
+    "romanian",
+    "russian",
+    "serbian",
+    "simple",
+    "spanish",
+    "swedish",
+    "tamil",
+    "turkish",
+    "yiddish",
+)
 
 
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
@@ -95,6 +127,17 @@ def env_choice(name: str, default: str, choices: list[str]) -> str:
     value = env_str(name, default)
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value
+
+
+def env_text_search_config(name: str, default: str) -> str:
+    """A PostgreSQL text search configuration name: it is written into SQL, so only the shipped ones pass."""
+    value = env_str(name, default).strip().lower()
+    if value not in TEXT_SEARCH_CONFIGS:
+        raise ImproperlyConfigured(
+            f"{name} must be a text search configuration PostgreSQL ships ({', '.join(TEXT_SEARCH_CONFIGS)}), "
+            f"got {os.environ.get(name)!r}."
+        )
     return value
 
 

@@ -5,6 +5,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import Thread, Visibility
+from community.search import backends
 from community.search import selectors as search_selectors
 from community.search.backends import Order
 from community.search.documents import ANSWERS_INDEXED, OPENING_MAX_CHARS, build_documents
@@ -181,7 +183,7 @@ def test_each_filter_narrows_the_results(member, other_member, space):
 
     assert with_filters() == {question.pk, idea.pk, elsewhere.pk, solved.pk}
     assert with_filters(kind="idea") == {idea.pk}
-    assert with_filters(space=other_space) == {elsewhere.pk}
+    assert with_filters(space_id=other_space.pk) == {elsewhere.pk}
     assert with_filters(tag="hardware") == {question.pk}
     assert with_filters(solved=True) == {solved.pk}
     assert with_filters(solved=False) == {question.pk, elsewhere.pk}
@@ -297,14 +299,15 @@ def test_rebuild_search_index_reproduces_the_same_results(member, other_member, 
 
 
 @pytest.mark.django_db
-def test_only_a_bounded_set_of_matches_is_ranked_counted_and_paged(member, space, monkeypatch):
+@pytest.mark.parametrize("query", ["mongoose", "mongoose question", '"mongoose question"'])
+def test_only_a_bounded_set_of_matches_is_ranked_counted_and_paged(member, space, monkeypatch, query):
     monkeypatch.setattr(search_selectors, "MAX_RESULTS", 5)
     for n in range(8):
         ask(member, space, title=f"Mongoose question number {n}")
 
-    first = search_threads(user=member, query="mongoose", limit=3)
-    second = search_threads(user=member, query="mongoose", limit=3, page=2)
-    beyond = search_threads(user=member, query="mongoose", limit=3, page=3)
+    first = search_threads(user=member, query=query, limit=3)
+    second = search_threads(user=member, query=query, limit=3, page=2)
+    beyond = search_threads(user=member, query=query, limit=3, page=3)
 
     assert first.more_than_shown and first.shown_total == 5
     assert len(first.hits) == 3 and first.has_next
@@ -360,6 +363,40 @@ def test_the_results_page_shows_count_marked_titles_and_snippets(client, member,
     assert "<mark>Wombat</mark> sync never finishes" in html
     # Markdown shows typed HTML as text; the snippet escapes it again around the marks.
     assert "The &lt;b&gt;<mark>wombat</mark>&lt;/b&gt; &amp; its sync." in html
+
+
+@pytest.mark.django_db
+def test_snippets_come_from_the_stored_excerpt_and_labels_agree_with_the_numbers(client, member, other_member, space):
+    thread = ask(member, space, title="Tapir question goes here", body=f"{BODY} Nothing else.")
+    set_fields(thread, excerpt="The stored excerpt mentions a tapir & its <friends>.", score=1, answer_count=2)
+    idea = ask(member, space, title="Tapir idea goes here", kind="idea")
+    set_fields(idea, score=3, answer_count=1)
+
+    html = client.get(reverse("search"), {"q": "tapir"}).content.decode()
+
+    assert "The stored excerpt mentions a <mark>tapir</mark> &amp; its &lt;friends&gt;." in html
+    assert "Nothing else" not in html
+    assert "<strong>1</strong> vote</span>" in html and "<strong>2</strong> answers</span>" in html
+    assert "<strong>3</strong> votes</span>" in html and "<strong>1</strong> reply</span>" in html
+
+
+@pytest.mark.django_db
+def test_the_form_keeps_what_was_chosen_escapes_names_and_points_to_its_errors(client, member):
+    SpaceFactory(name="Tips & <Tricks>", slug="tips")
+    SpaceFactory(name="Back office", slug="back-office", visibility=Visibility.STAFF)
+    client.force_login(member)
+
+    html = client.get(reverse("search"), {"q": 'say "hi"', "space": "tips", "sort": "newest", "after": "x"}).content
+    html = html.decode()
+
+    assert '<input type="search" autocomplete="off" name="q" id="id_q" aria-describedby="id_q_helptext"' in html
+    assert 'value="say &quot;hi&quot;"' in html
+    assert '<option value="tips" selected>Tips &amp; &lt;Tricks&gt;</option>' in html
+    assert '<option value="newest" selected>Newest</option>' in html
+    assert "back-office" not in html and "Back office" not in html
+    assert 'name="after" id="id_after" aria-invalid="true" aria-describedby="id_after_error" type="date"' in html
+    assert '<div class="field-error" id="id_after_error" role="alert"><p>Enter a valid date.</p></div>' in html
+    assert '<input maxlength="35" autocomplete="off" spellcheck="false" name="tag" id="id_tag" type="text">' in html
 
 
 @pytest.mark.django_db
@@ -477,17 +514,93 @@ def test_postgres_reads_websearch_syntax_and_english_stems(member, space):
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgres_ranks_only_the_candidates(member, space):
-    for n in range(5):
-        ask(member, space, title=f"Narwhal question number {n}")
+@pytest.mark.parametrize("query", ["narwhal", "narwhal tusk", '"narwhal tusk"'])  # each way of counting
+def test_postgres_ranks_only_the_highest_scored_matches_and_pages_on_by_score(member, space, monkeypatch, query):
+    monkeypatch.setattr(backends, "RANKED", 3)
+    in_title = ask(member, space, title="Narwhal tusk sightings this winter", body=BODY)
+    in_text = [
+        ask(member, space, title=f"Another thing number {n} here", body=f"{BODY} A narwhal tusk.") for n in range(4)
+    ]
+    set_fields(in_title, score=0)
+    for score, thread in enumerate(in_text, start=1):
+        set_fields(thread, score=score)
+    by_score = [thread.pk for thread in reversed(in_text)]
+
+    # The title match ranks best, but only the three highest scored are ranked; the rest follow by score.
+    assert found(member, query) == [*by_score, in_title.pk]
+    # A page across the end of the ranked ones, and one past it.
+    assert found(member, query, limit=2, page=2) == [by_score[2], by_score[3]]
+    assert found(member, query, limit=2, page=3) == [in_title.pk]
+    assert search_threads(user=member, query=query, limit=2, page=2).total == 5
+
+    monkeypatch.setattr(backends, "RANKED", 200)
+    assert found(member, query)[0] == in_title.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_checks_a_phrase_in_a_bounded_window_and_then_says_its_count_is_a_floor(
+    client, member, space, monkeypatch
+):
+    best = ask(member, space, title="Cold storage is the safest option", body=BODY)
+    scattered = [ask(member, space, title=f"Storage {n} of the cold kind", body=BODY) for n in range(3)]
+    last = ask(member, space, title="Why is cold storage slow", body=BODY)
+    for score, thread in enumerate([last, *scattered, best]):
+        set_fields(thread, score=score)
+
+    html = client.get(reverse("search"), {"q": '"cold storage"'}).content.decode()
+    assert "2 results" in html and "+ results" not in html
+
+    monkeypatch.setattr(backends, "PHRASE_CANDIDATES", 3)  # the three highest scored holding both words
+    results = search_threads(user=member, query='"cold storage"')
+    assert [hit.id for hit in results.hits] == [best.pk]
+    assert (results.total, results.exact) == (1, False)
+    html = client.get(reverse("search"), {"q": '"cold storage"'}).content.decode()
+    assert "1+ results" in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_ranks_outside_the_walk_that_finds_the_candidates(member, space):
+    ask(member, space, title="Narwhal question number one")
     with CaptureQueriesContext(connection) as captured:
         search_threads(user=member, query="narwhal")
     ranking = next(q["sql"] for q in captured.captured_queries if "ts_rank" in q["sql"])
-    # ts_rank runs in the outer query, over the LIMITed candidates, never beside the @@ that finds them.
-    candidates, outer = ranking.split("FROM (", 1)[1].rsplit(") c JOIN", 1)
-    assert "ts_rank" not in candidates
-    assert candidates.endswith("LIMIT 1001")
-    assert "ts_rank" in outer
+    # ts_rank reads the documents the walk hands over, LIMITed, never beside the @@ that finds them.
+    walk = ranking.split(") r ORDER BY rank", 1)[0].rsplit("FROM (", 1)[1]
+    assert walk.startswith("SELECT t.id, t.score, t.search_document AS document FROM community_thread t WHERE")
+    assert "ts_rank" not in walk
+    assert walk.endswith(f"LIMIT {backends.RANKED}")
+
+
+@pytest.mark.django_db
+def test_the_space_condition_is_left_out_only_when_every_space_is_visible(member, space, staff):
+    ask(member, space, title="Aardvark question goes here")
+
+    def search_sql(user) -> str:
+        with CaptureQueriesContext(connection) as captured:
+            search_threads(user=user, query="aardvark")
+        return next(q["sql"] for q in captured.captured_queries if "aardvark" in q["sql"])
+
+    assert "t.space_id" not in search_sql(AnonymousUser())  # the only space is public
+    SpaceFactory(visibility=Visibility.MEMBERS)
+    assert "t.space_id" in search_sql(AnonymousUser())
+    assert "t.space_id" not in search_sql(member)
+    SpaceFactory(visibility=Visibility.STAFF)
+    assert "t.space_id" in search_sql(member)
+    assert "t.space_id" not in search_sql(staff)
+
+
+@pytest.mark.django_db
+def test_a_space_made_private_is_no_longer_searched_by_those_who_cannot_see_it(member, space):
+    thread = ask(member, space, title="Pangolin question goes here")
+    assert found(AnonymousUser(), "pangolin") == [thread.pk]
+
+    space.visibility = Visibility.MEMBERS
+    space.save()
+
+    assert found(AnonymousUser(), "pangolin") == []
+    assert found(member, "pangolin") == [thread.pk]
 
 
 @pytest.mark.django_db
