@@ -11,6 +11,7 @@ characters each and 12,000 in all. Comments are not indexed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Value, When, Window
@@ -40,8 +41,8 @@ def _text(html: str, limit: int) -> str:
     return html_to_text(html)[:limit]
 
 
-def build_documents(thread_ids: list[int]) -> list[Document]:
-    """The documents of these threads (deleted ones too: queries filter on deleted_at). Four queries."""
+def _build(thread_ids: list[int], *, html_chars: int, text: Callable[[str, int], str]) -> list[Document]:
+    """Documents whose body is `text(html, limit)` of each post, reading `html_chars` × the limit of HTML."""
     if not thread_ids:
         return []
     titles = dict(Thread.objects.filter(pk__in=thread_ids).values_list("pk", "title"))
@@ -49,7 +50,7 @@ def build_documents(thread_ids: list[int]) -> list[Document]:
 
     openings = dict(
         Post.objects.filter(thread_id__in=titles, kind=PostKind.OPENING)
-        .annotate(html=Substr("body_html", 1, OPENING_MAX_CHARS * _HTML_FACTOR))
+        .annotate(html=Substr("body_html", 1, OPENING_MAX_CHARS * html_chars))
         .values_list("thread_id", "html")
     )
     reading_order = [
@@ -62,7 +63,7 @@ def build_documents(thread_ids: list[int]) -> list[Document]:
         Post.objects.filter(thread_id__in=titles, kind=PostKind.ANSWER, deleted_at__isnull=True)
         .annotate(
             place=Window(RowNumber(), partition_by=F("thread_id"), order_by=reading_order),
-            html=Substr("body_html", 1, ANSWER_MAX_CHARS * _HTML_FACTOR),
+            html=Substr("body_html", 1, ANSWER_MAX_CHARS * html_chars),
         )
         .filter(place__lte=ANSWERS_INDEXED)
         .order_by("thread_id", "place")
@@ -72,19 +73,24 @@ def build_documents(thread_ids: list[int]) -> list[Document]:
     budget: dict[int, int] = defaultdict(lambda: ANSWERS_MAX_CHARS)
     for thread_id, html in answers:
         if budget[thread_id] > 0:
-            text = _text(html, min(ANSWER_MAX_CHARS, budget[thread_id]))
-            budget[thread_id] -= len(text)
-            answer_texts[thread_id].append(text)
+            piece = text(html, min(ANSWER_MAX_CHARS, budget[thread_id]))
+            budget[thread_id] -= len(piece)
+            answer_texts[thread_id].append(piece)
 
     return [
         Document(
             thread_id=thread_id,
             title=title,
             tags=" ".join(sorted(tags.get(thread_id, []))),
-            body="\n".join([_text(openings.get(thread_id, ""), OPENING_MAX_CHARS), *answer_texts.get(thread_id, [])]),
+            body="\n".join([text(openings.get(thread_id, ""), OPENING_MAX_CHARS), *answer_texts.get(thread_id, [])]),
         )
         for thread_id, title in sorted(titles.items())
     ]
+
+
+def build_documents(thread_ids: list[int]) -> list[Document]:
+    """The documents of these threads (deleted ones too: queries filter on deleted_at). Four queries."""
+    return _build(thread_ids, html_chars=_HTML_FACTOR, text=_text)
 
 
 # --- Bulk indexing on PostgreSQL -------------------------------------------
@@ -101,44 +107,4 @@ def build_documents_of_html(thread_ids: list[int]) -> list[Document]:
     The caps count the markup too, so a long post may have somewhat less of
     its text indexed. Not for SQLite: FTS5 would index the markup.
     """
-    if not thread_ids:
-        return []
-    titles = dict(Thread.objects.filter(pk__in=thread_ids).values_list("pk", "title"))
-    tags = thread_tag_names(titles)
-    openings = dict(
-        Post.objects.filter(thread_id__in=titles, kind=PostKind.OPENING)
-        .annotate(html=Substr("body_html", 1, OPENING_MAX_CHARS))
-        .values_list("thread_id", "html")
-    )
-    reading_order = [
-        Case(When(pk=F("thread__accepted_answer_id"), then=Value(0)), default=Value(1), output_field=IntegerField()),
-        F("score").desc(),
-        F("created_at").asc(),
-        F("pk").asc(),
-    ]
-    answers = (
-        Post.objects.filter(thread_id__in=titles, kind=PostKind.ANSWER, deleted_at__isnull=True)
-        .annotate(
-            place=Window(RowNumber(), partition_by=F("thread_id"), order_by=reading_order),
-            html=Substr("body_html", 1, ANSWER_MAX_CHARS),
-        )
-        .filter(place__lte=ANSWERS_INDEXED)
-        .order_by("thread_id", "place")
-        .values_list("thread_id", "html")
-    )
-    answer_html: dict[int, list[str]] = defaultdict(list)
-    budget: dict[int, int] = defaultdict(lambda: ANSWERS_MAX_CHARS)
-    for thread_id, html in answers:
-        if budget[thread_id] > 0:
-            html = html[: budget[thread_id]]
-            budget[thread_id] -= len(html)
-            answer_html[thread_id].append(html)
-    return [
-        Document(
-            thread_id=thread_id,
-            title=title,
-            tags=" ".join(sorted(tags.get(thread_id, []))),
-            body="\n".join([openings.get(thread_id, ""), *answer_html.get(thread_id, [])]),
-        )
-        for thread_id, title in sorted(titles.items())
-    ]
+    return _build(thread_ids, html_chars=1, text=lambda html, limit: html[:limit])

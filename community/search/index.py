@@ -28,14 +28,14 @@ def search_index_thread(thread_id: int) -> None:
     get_backend().write(build_documents([thread_id]))
 
 
-def search_index_threads(thread_ids: Iterable[int]) -> int:
-    """Rewrite the documents of these threads, in chunks; returns how many were written."""
+def search_index_threads(thread_ids: Iterable[int], *, build=build_documents) -> int:
+    """Rewrite the documents of these threads, in chunks (each a transaction); returns how many were written."""
     backend = get_backend()
     written = 0
     ids = sorted(set(thread_ids))
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
-            documents = build_documents(ids[start : start + CHUNK])
+            documents = build(ids[start : start + CHUNK])
             backend.write(documents)
         written += len(documents)
     return written
@@ -80,12 +80,4 @@ def search_index_threads_bulk(thread_ids: Iterable[int]) -> int:
     """
     if connection.vendor != "postgresql":
         return search_index_threads(thread_ids)
-    backend = get_backend()
-    written = 0
-    ids = sorted(set(thread_ids))
-    for start in range(0, len(ids), CHUNK):
-        with transaction.atomic():
-            documents = build_documents_of_html(ids[start : start + CHUNK])
-            backend.write(documents)
-        written += len(documents)
-    return written
+    return search_index_threads(thread_ids, build=build_documents_of_html)
