@@ -11,6 +11,7 @@ the commit.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,9 +55,17 @@ class Lookup:
         cache.set(self.entry_key, (self.version, value), timeout)
 
 
+def digest(text: str) -> str:
+    """A short, fixed-length stand-in for `text` in a cache key (any length, any characters)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
 def lookup(scope: str, key: str) -> Lookup:
-    """The entry `key` of `scope`, if stored under the current version; one cache round trip."""
-    version_key, entry_key = _version_key(scope), f"{PREFIX}{scope}:{key}"
+    """The entry `key` of `scope`, if stored under the current version; one cache round trip.
+
+    `key` may be any text: it is digested here, so callers write it plainly.
+    """
+    version_key, entry_key = _version_key(scope), f"{PREFIX}{scope}:{digest(key)}"
     found = cache.get_many([version_key, entry_key])
     version = found.get(version_key)
     if version is None:

@@ -54,7 +54,13 @@ def _content_saved(sender, instance, **kwargs) -> None:
     elif isinstance(instance, Post):
         caching.content_changed(instance.thread_id)
     else:
-        caching.content_changed(Post.objects.filter(pk=instance.post_id).values_list("thread_id", flat=True).first())
+        # The services create a comment with its post loaded: no row to read for them.
+        if Comment.post.is_cached(instance):
+            caching.content_changed(instance.post.thread_id)
+        else:
+            caching.content_changed(
+                Post.objects.filter(pk=instance.post_id).values_list("thread_id", flat=True).first()
+            )
 
 
 @receiver([post_save, post_delete], sender=Tag, dispatch_uid="community.tag_saved")

@@ -20,7 +20,6 @@ worked out here once, so the template loop only prints.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -308,7 +307,7 @@ def _related_candidates(thread_id: int, tag_names: list[str]) -> list[tuple[int,
         )
         return [(row["object_id"], row["shared"]) for row in rows]
 
-    key = hashlib.sha256(f"{thread_id}:{','.join(tag_names)}".encode()).hexdigest()[:32]
+    key = f"{thread_id}:{','.join(tag_names)}"
     return caching.cached(RELATED_SCOPE, key, build, timeout=RELATED_CACHE_SECONDS)
 
 

@@ -8,7 +8,6 @@ members always get a fresh page: theirs carries their votes, forms and token.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -38,7 +37,7 @@ def visitor_page(request: HttpRequest, scope: str, render: Callable[[], HttpResp
     if not _cacheable(request):
         return render()
     raw = f"{request.get_host()}|{request.get_full_path()}|{get_language()}"
-    found = caching.lookup(scope, "page:" + hashlib.sha256(raw.encode()).hexdigest()[:40])
+    found = caching.lookup(scope, f"page:{raw}")
     if found.hit:
         content, content_type = found.value
         response = HttpResponse(content, content_type=content_type)

@@ -10,7 +10,6 @@ per request, is put in after the cache.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import astuple, fields
 
 from django.core.cache import cache
@@ -18,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from community import caching
 from community.selectors.threads import PostItem
 
 POST_TEMPLATE = "community/partials/post.html"
@@ -36,10 +36,10 @@ def _digest(item: PostItem, language: str) -> str:
         post.pk,
         post.score,
         post.is_official,
-        hashlib.sha256(post.body_html.encode()).hexdigest(),
+        caching.digest(post.body_html),
         *(astuple(comment) for comment in item.comments),
     ]
-    return "rapport:post:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return "rapport:post:" + caching.digest(repr(parts))
 
 
 def render_posts(
