@@ -147,3 +147,25 @@ def test_the_profile_takes_the_same_queries_for_one_thread_and_thirty(
 def test_an_erased_member_is_still_not_found(client):
     UserFactory(username="gone", is_active=False)
     assert client.get(reverse("member_profile", args=["gone"])).status_code == 404
+
+
+def test_the_profile_takes_the_same_queries_for_one_badge_and_thirty(client, member):
+    from community.models import Badge, BadgeAward
+
+    url = reverse("member_profile", args=[member.username])
+
+    def award(count: int) -> None:
+        for n in range(BadgeAward.objects.count(), count):
+            badge = Badge.objects.create(name=f"Helper {n}")
+            BadgeAward.objects.create(badge=badge, member=member, awarded_at=timezone.now())
+
+    award(1)
+    client.get(url)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    award(30)
+    with CaptureQueriesContext(connection) as thirty:
+        html = client.get(url).content.decode()
+
+    assert len(one) == len(thirty) <= PROFILE_QUERY_BUDGET
+    assert html.count('class="earned-badge ') == 30

@@ -512,3 +512,29 @@ def test_spaces_page_lists_only_visible_spaces(client, member):
     assert "Open space" in html
     assert "Secret staff space" not in html
     assert Space.objects.count() == 2
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "member"])
+def test_the_thread_page_takes_the_same_queries_for_one_linked_thread_and_ten(request, client, question, persona):
+    from django.utils import timezone
+
+    from community.models import ThreadLink
+
+    user = request.getfixturevalue(persona)
+    if user.is_authenticated:
+        client.force_login(user)
+    url = f"/t/{question.pk}/{question.slug}/"
+
+    def link(count: int) -> None:
+        for n in range(ThreadLink.objects.count(), count):
+            other = ask(question.author, question.space, title=f"Linked wallet question number {n}", tags=("other",))
+            ThreadLink.objects.create(from_thread=other, to_thread=question, created_at=timezone.now())
+
+    link(1)
+    client.get(url)  # warm the per-process caches (content types)
+    one = count_queries(client, url)
+    link(10)
+    ten = count_queries(client, url)
+
+    assert one == ten <= THREAD_QUERY_BUDGET
+    assert html_of(client.get(url)).count("Linked wallet question number") == 10
