@@ -36,7 +36,9 @@ class BadgeAward(models.Model):
     """One time a member earned a badge."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="awards")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badge_awards")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badge_awards", db_index=False
+    )  # badgeaward_member_idx
     awarded_at = models.DateTimeField()
     source = models.CharField(max_length=100, blank=True)
     source_id = models.BigIntegerField(null=True, blank=True)

@@ -21,9 +21,11 @@ class BodyFormat(models.TextChoices):
 class Post(models.Model):
     """The opening post of a thread, or an answer/reply. Body stored as its source and as sanitised HTML."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts", db_index=False)  # thread_order
     kind = models.CharField(max_length=8, choices=PostKind)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts", db_index=False
+    )  # post_author_idx
     body = models.TextField(_("body"))
     body_format = models.CharField(max_length=8, choices=BodyFormat, default=BodyFormat.MARKDOWN)
     body_html = models.TextField()
@@ -59,7 +61,9 @@ class Post(models.Model):
 class Comment(models.Model):
     """A short comment under a question or an answer."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )  # comment_post_idx
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments")
     body = models.TextField(_("comment"))
     body_html = models.TextField()
@@ -107,7 +111,7 @@ class Vote(models.Model):
 class Revision(models.Model):
     """Every version of a post, numbered from 1 (the original)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions", db_index=False)  # (post, number)
     number = models.PositiveIntegerField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     title = models.CharField(max_length=300, blank=True)  # the thread title at that time (opening posts)

@@ -1,0 +1,53 @@
+"""The database holds every index and constraint the models declare, after all the migrations ran.
+
+A migration that alters a field can drop more than it says: altering a
+foreign key's db_index drops every index on that column alone, a partial
+unique constraint included.
+"""
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+PROJECT_APPS = ("accounts", "community", "moderation")
+
+
+def declared() -> list[tuple[str, str]]:
+    names = []
+    for app in PROJECT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            if model._meta.managed and not model._meta.proxy:
+                names += [(model._meta.db_table, index.name) for index in model._meta.indexes]
+                names += [(model._meta.db_table, constraint.name) for constraint in model._meta.constraints]
+    return names
+
+
+@pytest.mark.django_db
+def test_every_declared_index_and_constraint_exists():
+    assert declared(), "the models declare indexes and constraints"
+    missing = []
+    with connection.cursor() as cursor:
+        for table in {table for table, _ in declared()}:
+            present = connection.introspection.get_constraints(cursor, table)
+            missing += [(t, name) for t, name in declared() if t == table and name not in present]
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_foreign_keys_led_by_a_composite_index_have_no_index_of_their_own():
+    """Each write would maintain it for nothing (migration 0008)."""
+    with connection.cursor() as cursor:
+        for table, column in [
+            ("community_thread", "space_id"),
+            ("community_post", "thread_id"),
+            ("community_post", "author_id"),
+            ("community_comment", "post_id"),
+            ("community_revision", "post_id"),
+            ("community_badgeaward", "member_id"),
+        ]:
+            single = [
+                name
+                for name, info in connection.introspection.get_constraints(cursor, table).items()
+                if info["index"] and info["columns"] == [column] and not info["unique"] and not info.get("primary_key")
+            ]
+            assert single == [], (table, column)
