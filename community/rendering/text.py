@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 # Closing one of these ends a run of text, so words on either side must not
@@ -43,15 +45,58 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
+# A start or end tag as the sanitiser writes them: a name, then attributes whose
+# quoted values may hold ">" but never a quote of their own kind.
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ALT = re.compile(r"""(?:^|\s)alt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+# What only the full parser reads right: comments, doctypes, hidden elements' text, a stray "<".
+_UNUSUAL = re.compile(r"<[!?]|<(?:script|style|template|head|title)\b", re.IGNORECASE)
+
+
+def _text_of_tags(html: str) -> str | None:
+    """html_to_text's result read with one regular expression, or None where the full parser is needed.
+
+    Sanitised HTML, what every caller passes, is regular enough: about ten
+    times faster than HTMLParser, which was most of the time an importer
+    spent on excerpts and members' profiles.
+    """
+    if _UNUSUAL.search(html):
+        return None
+    parts: list[str] = []
+    position = 0
+    for tag in _TAG.finditer(html):
+        data = html[position : tag.start()]
+        if "<" in data:
+            return None
+        parts.append(unescape(data))
+        position = tag.end()
+        closing, name = tag.group(1), tag.group(2).lower()
+        if name in _BLOCK_TAGS:
+            parts.append(" ")
+        elif name == "img" and not closing:
+            alt = _ALT.findall(tag.group(3))
+            value = unescape(next(filter(None, alt[-1]), "")) if alt else ""
+            if value:
+                parts.append(f" {value} ")
+    data = html[position:]
+    if "<" in data:
+        return None
+    parts.append(unescape(data))
+    return "".join(parts)
+
+
 def html_to_text(html: str) -> str:
     """Plain text of rendered HTML, entities unescaped and whitespace collapsed.
 
     The result is text, not HTML: escape it again wherever it is put into a page.
     """
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    return " ".join("".join(collector.parts).split())
+    text = _text_of_tags(html)
+    if text is None:
+        collector = _TextCollector()
+        collector.feed(html)
+        collector.close()
+        text = "".join(collector.parts)
+    return " ".join(text.split())
 
 
 _ELLIPSIS = "\u2026"

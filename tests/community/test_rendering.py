@@ -17,6 +17,7 @@ from community.rendering import (
     render_markdown,
     sanitize_html,
 )
+from community.rendering.text import _text_of_tags, _TextCollector
 
 MEMBERS = {"bob", "alice", "bob.smith", "o_neil", "Carla"}
 
@@ -496,6 +497,43 @@ def test_html_to_text_collapses_whitespace_and_unescapes_entities():
 def test_html_to_text_keeps_image_alt_text_and_drops_scripts():
     html = '<p>See <img src="/a.png" alt="the diagram"> below.</p><script>var x = 1;</script><style>p{}</style>'
     assert html_to_text(html) == "See the diagram below."
+
+
+def _parser_text(html: str) -> str:
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
+TEXT_CASES = [
+    '<p>A <img alt="a &amp;lt; b" src="/x.png"> b</p>',
+    "<IMG ALT='Upper'>x<BR>y",
+    '<img data-alt="no" alt="yes">',
+    '<img alt="">empty alt',
+    '<a href="/x?a=1&amp;b=2" title="a > b">link</a>',
+    "<p>x</p><!-- a comment --><p>y</p>",
+    "a < b and c > d",
+    "<br/>x<br />y<hr>z",
+    "<table><tr><td>1</td><td>2</td></tr></table>",
+    "&amp;lt; &#60; &#x3C; &nbsp;&copy;",
+    "<script>x()</script>shown<style>p{}</style>",
+    "<custom-tag>inside</custom-tag><li>item</li>",
+    "unclosed <b>bold",
+]
+
+
+@pytest.mark.parametrize("html", [*TEXT_CASES, *XSS_PAYLOADS])
+def test_html_to_text_reads_raw_and_sanitised_html_as_the_full_parser_does(html):
+    # The quick reading of sanitised HTML must never differ from HTMLParser's.
+    for case in (html, sanitize_html(html), render(html)):
+        assert html_to_text(case) == _parser_text(case)
+
+
+def test_sanitised_html_is_read_without_the_full_parser():
+    html = sanitize_html('<p>Fish &amp; chips</p><ul><li>one</li></ul><img src="/a.png" alt="x">')
+    assert _text_of_tags(html) is not None
+    assert _text_of_tags("<p>a</p><!-- c -->") is None
 
 
 def test_html_to_text_of_a_rendered_post():
