@@ -10,6 +10,10 @@ It imports the cardano.stackexchange.com dump from the shared data folder
 ("bench-<run>-<k>.<site>"), so every round inserts fresh rows keyed on their
 own source and nothing collides with a real import or an earlier round.
 
+With --scale K it instead imports once a dump made of K renumbered copies of
+the dump (written to a temporary directory first, not timed): one large site,
+as a real import is, rather than K small ones each paying a run's fixed costs.
+
 It prints one line per round and a total: posts (questions + answers) per
 second of wall time, overall and in the posts stage alone (threads, posts,
 tags, accepted answers, first revisions and their counters, plus the search
@@ -33,8 +37,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -50,6 +57,46 @@ def _peak_rss_mb() -> float:
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+# The attributes holding ids, per file, and how far apart the copies' ids are.
+_ID_ATTRIBUTES = {
+    "Posts.xml": ("Id", "ParentId", "AcceptedAnswerId", "OwnerUserId", "LastEditorUserId"),
+    "Users.xml": ("Id", "AccountId"),
+    "Comments.xml": ("Id", "PostId", "UserId"),
+    "Votes.xml": ("Id", "PostId", "UserId"),
+    "PostLinks.xml": ("Id", "PostId", "RelatedPostId"),
+    "Badges.xml": ("Id", "UserId"),
+    "PostHistory.xml": ("Id", "PostId", "UserId"),
+}
+_COPY_OFFSET = 10_000_000
+
+
+def _scaled_dump(source: Path, copies: int, target: Path) -> None:
+    """Write into `target` a dump of `copies` copies of `source`, each copy's ids moved up by its own offset."""
+    for path in sorted(source.glob("*.xml")):
+        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        rows = [line for line in lines if line.lstrip().startswith("<row ")]
+        head = [line for line in lines if not line.lstrip().startswith("<row ")]
+        closing = head.pop()  # the root element's end tag, after the rows
+        names = _ID_ATTRIBUTES.get(path.name)
+        with (target / path.name).open("w", encoding="utf-8") as out:
+            out.writelines(head)
+            for copy in range(copies if names else 1):
+                if not names or copy == 0:
+                    out.writelines(rows)
+                    continue
+                pattern = re.compile(rf'\b({"|".join(names)})="(-?\d+)"')
+                guid = re.compile(r'\bRevisionGUID="([^"]*)"')
+
+                def moved(match: re.Match, offset: int = copy * _COPY_OFFSET) -> str:
+                    return f'{match.group(1)}="{int(match.group(2)) + offset}"'
+
+                def renamed(match: re.Match, suffix: int = copy) -> str:
+                    return f'RevisionGUID="{match.group(1)}-{suffix}"'
+
+                out.writelines(guid.sub(renamed, pattern.sub(moved, row)) for row in rows)
+            out.write(closing)
 
 
 def _load() -> str:
@@ -81,9 +128,21 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="a site's unpacked dump directory")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the imported rows")
+    parser.add_argument(
+        "--scale", type=int, default=0, help="import once a dump of this many renumbered copies (instead of --repeat)"
+    )
     args = parser.parse_args()
     if not (args.dump / "Posts.xml").is_file():
         sys.exit(f"No Posts.xml in {args.dump}; pass --dump")
+    scratch = None
+    if args.scale > 0:
+        scratch = Path(tempfile.mkdtemp(prefix="scaled-dump-"))
+        scaled = scratch / args.dump.name
+        scaled.mkdir()
+        started = time.perf_counter()
+        _scaled_dump(args.dump, args.scale, scaled)
+        print(f"wrote {args.scale} copies of {args.dump.name} in {time.perf_counter() - started:.1f} s (not timed)")
+        args.dump, args.repeat = scaled, 1
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -130,6 +189,8 @@ def main() -> None:
                 f"peak memory {_peak_rss_mb():.0f} MB\n    {stages}"
             )
     finally:
+        if scratch is not None:
+            shutil.rmtree(scratch)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         print(
             f"total: {total_posts:,} posts in {wall:.1f} s ({cpu:.1f} s CPU): "
