@@ -13,6 +13,7 @@ writers (importers) call `search_index_threads` with the ids they wrote, or run
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 
@@ -21,6 +22,7 @@ from community.search.backends import get_backend
 from community.search.documents import build_documents, build_documents_of_html
 
 CHUNK = 500  # threads per transaction when rebuilding
+BULK_CHUNK = 200  # threads per transaction of a parallel bulk write: small enough to share out evenly
 
 
 def search_index_thread(thread_id: int) -> None:
@@ -70,14 +72,29 @@ def search_index_clear() -> None:
     get_backend().clear()
 
 
-def search_index_threads_bulk(thread_ids: Iterable[int]) -> int:
+def search_index_threads_bulk(thread_ids: Iterable[int], *, workers: int = 1) -> int:
     """search_index_threads for bulk writers (importers); returns how many documents were written.
 
     On PostgreSQL the text search parser reads the posts' HTML itself
     (documents.build_documents_of_html), which spares the Python parsing that
-    dominates indexing thousands of threads. Elsewhere it is
-    search_index_threads.
+    dominates indexing thousands of threads, and `workers` connections share
+    the chunks: parsing is nearly all of the time, and each chunk is a
+    transaction of its own over threads no other chunk touches. Inside a
+    transaction (a test, a caller's atomic block), or elsewhere than on
+    PostgreSQL, it is search_index_threads on this connection.
     """
     if connection.vendor != "postgresql":
         return search_index_threads(thread_ids)
-    return search_index_threads(thread_ids, build=build_documents_of_html)
+    ids = sorted(set(thread_ids))
+    if workers <= 1 or connection.in_atomic_block or len(ids) <= BULK_CHUNK:
+        return search_index_threads(ids, build=build_documents_of_html)
+    chunks = [ids[start : start + BULK_CHUNK] for start in range(0, len(ids), BULK_CHUNK)]
+
+    def index(chunk: list[int]) -> int:
+        try:
+            return search_index_threads(chunk, build=build_documents_of_html)
+        finally:
+            connection.close()  # this worker thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search-index") as pool:
+        return sum(pool.map(index, chunks))

@@ -6,11 +6,19 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import EmailFrequency, Profile, User
-from community.importers.bulk import Columns, allocate_ids, analyze_grown, insert_rows, update_rows, values_in
+from community.importers.bulk import (
+    Columns,
+    allocate_ids,
+    analyze_grown,
+    commit_without_waiting,
+    insert_rows,
+    update_rows,
+    values_in,
+)
 from community.models import Space, Thread
 from tests.factories import SpaceFactory, UserFactory
 
@@ -95,22 +103,24 @@ def test_values_in_looks_up_more_values_than_sqlite_takes_parameters():
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_tables_that_grew_by_a_tenth_are_analyzed_and_the_others_left_alone():
+def test_tables_that_doubled_are_analyzed_and_the_others_left_alone():
     def counted(model) -> float:
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
             return cursor.fetchone()[0]
 
-    # ANALYZE's row counts outlive rolled-back tests: grow the table by a fifth of what it had.
-    grown = int(counted(User) * 0.2) + 50
-    SpaceFactory.create_batch(3)
+    # ANALYZE's row counts outlive rolled-back tests: grow the table by more than it had.
+    grown = int(counted(User) * 1.2) + 50
+    spaces = int(counted(Space)) + 3
+    SpaceFactory.create_batch(spaces)
     add_members([f"member-{n}" for n in range(grown)])
-    analyzed = analyze_grown({User: grown, Space: 3, Thread: 0})
+    analyzed = analyze_grown({User: grown, Space: spaces, Thread: 0})
     assert {"accounts_user", "community_space"} <= set(analyzed) and "community_thread" not in analyzed
-    assert counted(User) >= grown and counted(Space) >= 3
-    # Five more members are not a tenth more: the statistics stay as they are.
-    add_members([f"late-{n}" for n in range(5)])
-    assert analyze_grown({User: 5}) == []
+    assert counted(User) >= grown and counted(Space) >= spaces
+    # Half as many again is not enough: the statistics stay as they are.
+    late = int(counted(User) * 0.5)
+    add_members([f"late-{n}" for n in range(late)])
+    assert analyze_grown({User: late}) == []
     assert analyze_grown({}) == []
 
 
@@ -119,3 +129,18 @@ def test_nothing_is_analyzed_when_nothing_was_added_nor_ever_on_sqlite():
     assert analyze_grown({User: 0, Thread: 0}) == []
     if connection.vendor == "sqlite":
         assert analyze_grown({User: 1000}) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_commits_without_waiting_for_the_disk_and_only_that_batch():
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    with transaction.atomic():
+        commit_without_waiting()
+        assert setting() == "off"
+    assert setting() == before == "on"

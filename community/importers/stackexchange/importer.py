@@ -13,10 +13,11 @@ from taggit.models import Tag
 
 from accounts.models import Profile, User
 from community import caching
-from community.importers.bulk import analyze_grown
+from community.importers.bulk import analyze_grown, commit_without_waiting
 from community.importers.progress import Progress
 from community.importers.stackexchange import activity, badges, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
+from community.importers.writer import BatchWriter
 from community.importers.xmlrows import DumpError, Row, iter_rows
 from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
 from community.search.index import search_index_threads_bulk
@@ -26,6 +27,9 @@ SEARCH_STEP = "Search index"
 STATISTICS_STEP = "ANALYZE"  # its rows: the tables analyzed
 DEFAULT_BATCH_SIZE = 1000
 REQUIRED_FILE = "Posts.xml"
+# Connections writing search documents at once: PostgreSQL parses text in the
+# server process of each, so two keep a second core busy.
+SEARCH_WORKERS = 2
 
 
 @dataclass
@@ -86,6 +90,7 @@ class StackExchangeImporter:
         self.other_posts: set[int] = set()  # tag wikis and other posts in the dump that are not imported
         self.tag_ids: dict[str, int] = {}  # our tag name -> taggit Tag id
         self.other_rows: Counter[type[models.Model]] = Counter()  # rows written that the summary does not count
+        self.writer = BatchWriter(self._write_now)
 
     # --- files -------------------------------------------------------------
 
@@ -116,19 +121,27 @@ class StackExchangeImporter:
                 batch = []
         if batch:
             yield batch
-        # Resumed after the caller has handled the last batch, so the time includes its writes.
+        # Resumed after the caller has handed over the last batch: the time includes its writes.
+        self.writer.flush()
         self.progress.finish()
 
     # --- writing -----------------------------------------------------------
 
     def write_batch(self, write: Callable[[], None]) -> None:
-        """Run one batch's writes in one transaction: the unit that commits, rolls back and resumes.
+        """Hand over one batch's writes: one transaction, the unit that commits, rolls back and resumes.
 
         Every write of the dump's rows goes through here, so a batch is either
         wholly in the database (with the counters of the threads it touched)
-        or not at all.
+        or not at all. On PostgreSQL the writes run on the writer's thread
+        while the caller reads the next batch (community/importers/writer.py):
+        what a write does to the importer's maps is there for the next file,
+        as `batches` waits for the writes of its file before it ends.
         """
+        self.writer.submit(write)
+
+    def _write_now(self, write: Callable[[], None]) -> None:
         with transaction.atomic():
+            commit_without_waiting()
             write()
         # Under DEBUG, Django keeps every query's SQL; bulk inserts carry whole
         # posts, so a long import would otherwise grow without bound.
@@ -162,22 +175,11 @@ class StackExchangeImporter:
         self.thread_map = self.existing(Thread)
         self.post_map = self.existing(Post)
 
-        if self.has("Tags.xml"):
-            members.import_tags(self)
-        if self.has("Users.xml"):
-            members.import_users(self)
-        posts.import_posts(self)
-        if self.has("PostHistory.xml"):
-            history.import_history(self)
-        history.revisions_fill_missing(self)
-        if self.has("Comments.xml"):
-            activity.import_comments(self)
-        if self.has("Votes.xml"):
-            activity.import_votes(self)
-        if self.has("PostLinks.xml"):
-            activity.import_post_links(self)
-        if self.has("Badges.xml"):
-            badges.import_badges(self)
+        try:
+            self.import_files()
+        finally:
+            # Whatever was handed over before an error is committed before it is reported.
+            self.writer.close()
         self.progress.start(SEARCH_STEP, 0)
         self.search_index()
         self.progress.finish()
@@ -193,6 +195,23 @@ class StackExchangeImporter:
         caching.content_changed()
         return self.summary
 
+    def import_files(self) -> None:
+        steps: list[tuple[str | None, Callable[[StackExchangeImporter], None]]] = [
+            ("Tags.xml", members.import_tags),
+            ("Users.xml", members.import_users),
+            (None, posts.import_posts),
+            ("PostHistory.xml", history.import_history),
+            (None, history.revisions_fill_missing),
+            ("Comments.xml", activity.import_comments),
+            ("Votes.xml", activity.import_votes),
+            ("PostLinks.xml", activity.import_post_links),
+            ("Badges.xml", badges.import_badges),
+        ]
+        for name, step in steps:
+            if name is None or self.has(name):
+                step(self)
+                self.writer.flush()  # the next step reads what this one wrote
+
     def search_index(self) -> None:
         """Write the search documents of every thread of the site, once, after everything else.
 
@@ -205,7 +224,7 @@ class StackExchangeImporter:
         come out the same. It commits in chunks of threads, so it never holds
         the whole site's threads locked.
         """
-        self.progress.rows = search_index_threads_bulk(self.thread_map.values())
+        self.progress.rows = search_index_threads_bulk(self.thread_map.values(), workers=SEARCH_WORKERS)
         reset_queries()
 
     def analyze(self) -> list[str]:

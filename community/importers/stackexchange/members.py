@@ -138,39 +138,46 @@ USER_COLUMNS = Columns(User, ["id", "username", "email", "password", "date_joine
 PROFILE_COLUMNS = Columns(Profile, ["user", "display_name", "location", "website", "bio"])
 
 
-def _write_users(importer: StackExchangeImporter, rows: list[Row]) -> None:
-    wanted = [(row.int("Id"), username_base(row.get("DisplayName"))) for row in rows]
-    ids = allocate_ids(User, len(rows))
+def _member(row: Row) -> tuple:
+    """What a member's rows hold, read on the caller's side of the writer: (id, name base, user part, profile part)."""
+    return (
+        row.int("Id"),
+        username_base(row.get("DisplayName")),
+        (_unusable_password(), row.date("CreationDate")),
+        (
+            row.get("DisplayName")[:50],
+            row.get("Location")[:100],
+            _website(row.get("WebsiteUrl")),
+            html_to_text(sanitize_html(row.get("AboutMe")))[:1000],
+        ),
+    )
+
+
+def _write_users(importer: StackExchangeImporter, members: list[tuple]) -> None:
+    # Usernames here, on the writer's side: only it sees the names the batches before took.
+    wanted = [(se_id, base) for se_id, base, _, _ in members]
+    ids = allocate_ids(User, len(members))
     source = importer.source
     insert_rows(
         USER_COLUMNS,
         (
-            (user_id, username, "", _unusable_password(), row.date("CreationDate"), source, se_id)
-            for row, (se_id, _), username, user_id in zip(
-                rows, wanted, _usernames(wanted, importer.site), ids, strict=True
+            (user_id, username, "", password, joined, source, se_id)
+            for (se_id, _, (password, joined), _), username, user_id in zip(
+                members, _usernames(wanted, importer.site), ids, strict=True
             )
         ),
     )
     insert_rows(
         PROFILE_COLUMNS,
-        (
-            (
-                user_id,
-                row.get("DisplayName")[:50],
-                row.get("Location")[:100],
-                _website(row.get("WebsiteUrl")),
-                html_to_text(sanitize_html(row.get("AboutMe")))[:1000],
-            )
-            for row, user_id in zip(rows, ids, strict=True)
-        ),
+        ((user_id, *profile) for (_, _, _, profile), user_id in zip(members, ids, strict=True)),
     )
     importer.user_map.update((se_id, user_id) for (se_id, _), user_id in zip(wanted, ids, strict=True))
-    importer.summary.members += len(rows)
+    importer.summary.members += len(members)
 
 
 def import_users(importer: StackExchangeImporter) -> None:
     """Every user in the dump becomes an imported member: no password, no email, claimable later."""
     for batch in importer.batches("Users.xml"):
-        rows = [row for row in batch if row.int("Id") not in importer.user_map]
+        rows = [_member(row) for row in batch if row.int("Id") not in importer.user_map]
         if rows:
             importer.write_batch(functools.partial(_write_users, importer, rows))

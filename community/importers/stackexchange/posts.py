@@ -40,6 +40,8 @@ THREAD_COLUMNS = Columns(
         "view_count",
         "closed_at",
         "score",
+        "answer_count",
+        "accepted_answer",
         "source",
         "source_id",
     ],
@@ -78,6 +80,8 @@ class _Incoming:
     created_at: dt.datetime
     edited_at: dt.datetime | None
     title: str = ""
+    slug: str = ""
+    excerpt: str = ""
     tags: list[str] = field(default_factory=list)
     last_activity_at: dt.datetime | None = None
     view_count: int = 0
@@ -104,6 +108,8 @@ def _read(importer: StackExchangeImporter, row: Row, source_id: int, question_id
 def _read_question(importer: StackExchangeImporter, row: Row, source_id: int) -> _Incoming:
     post = _read(importer, row, source_id, source_id)
     post.title = " ".join(row.text("Title").split())[:300]
+    post.slug = thread_slug(post.title)
+    post.excerpt = excerpt(post.body_html, EXCERPT_LENGTH)
     post.tags = parse_tags(row.get("Tags"))
     post.last_activity_at = row.opt_date("LastActivityDate") or post.created_at
     post.view_count = max(row.opt_int("ViewCount") or 0, 0)
@@ -111,11 +117,15 @@ def _read_question(importer: StackExchangeImporter, row: Row, source_id: int) ->
     return post
 
 
-def _write_questions(importer: StackExchangeImporter, questions: list[_Incoming]) -> None:
-    """The threads of new questions, with their tags. Their opening posts are written with the answers."""
+def _write_questions(
+    importer: StackExchangeImporter, questions: list[_Incoming], answer_counts: Counter[int], accepted: dict[int, int]
+) -> None:
+    """The threads of new questions, with their tags and the answers of this batch counted.
+
+    Their opening posts are written with the answers, after them: the keys
+    to posts are checked at the commit.
+    """
     space_id, source = importer.space.pk, importer.source
-    for q, thread_id in zip(questions, allocate_ids(Thread, len(questions)), strict=True):
-        q.thread_id = thread_id
     insert_rows(
         THREAD_COLUMNS,
         (
@@ -124,21 +134,22 @@ def _write_questions(importer: StackExchangeImporter, questions: list[_Incoming]
                 space_id,
                 ThreadKind.QUESTION.value,
                 q.title,
-                thread_slug(q.title),
-                excerpt(q.body_html, EXCERPT_LENGTH),
+                q.slug,
+                q.excerpt,
                 q.author_id,
                 q.created_at,
                 q.last_activity_at,
                 q.view_count,
                 q.closed_at,
                 q.score,
+                answer_counts[q.thread_id],
+                accepted.get(q.thread_id),
                 source,
                 q.source_id,
             )
             for q in questions
         ),
     )
-    importer.thread_map.update((q.source_id, q.thread_id) for q in questions)
     importer.summary.questions += len(questions)
     tag_ids = tags_ensure(importer, {name for q in questions for name in q.tags})
     content_type = ContentType.objects.get_for_model(Thread).pk
@@ -150,8 +161,9 @@ def _write_questions(importer: StackExchangeImporter, questions: list[_Incoming]
 def _write(
     importer: StackExchangeImporter, questions: list[_Incoming], answers: list[_Incoming], orphans: set[int]
 ) -> None:
-    if questions:
-        _write_questions(importer, questions)
+    for q, thread_id in zip(questions, allocate_ids(Thread, len(questions)), strict=True):
+        q.thread_id = thread_id
+    importer.thread_map.update((q.source_id, q.thread_id) for q in questions)
     placed: list[_Incoming] = []
     for answer in answers:
         thread_id = importer.thread_map.get(answer.question_id)
@@ -163,6 +175,16 @@ def _write(
     new = [*questions, *placed]
     for post, post_id in zip(new, allocate_ids(Post, len(new)), strict=True):
         post.post_id = post_id
+
+    # Each new answer is live and counts; the accepted answer is linked in the batch that creates it, so
+    # it can never be left dangling. A thread that is new in this batch is written with them; an earlier
+    # one gets one UPDATE (a thread row is dear to update: many indexes). A new thread's score is its
+    # opening post's, written with it.
+    answers_by_thread = Counter(a.thread_id for a in placed)
+    accepted = {a.thread_id: a.post_id for a in placed if importer.accepted.get(a.source_id) == a.question_id}
+    if questions:
+        _write_questions(importer, questions, answers_by_thread, accepted)
+    new_threads = {q.thread_id for q in questions}
     source = importer.source
     # The sanitised HTML is the source until PostHistory supplies the Markdown.
     insert_rows(
@@ -188,14 +210,13 @@ def _write(
     importer.post_map.update((p.source_id, p.post_id) for p in new)
     importer.summary.answers += len(placed)
 
-    # Each new answer is live and counts; the accepted answer is linked in the batch that creates it, so
-    # it can never be left dangling. One UPDATE per thread: a thread row is dear to update (many indexes).
-    # A new thread's score is its opening post's, written with it.
-    answers_by_thread = Counter(a.thread_id for a in placed)
-    accepted = {a.thread_id: a.post_id for a in placed if importer.accepted.get(a.source_id) == a.question_id}
     update_rows(
         Thread,
-        [(n, accepted.get(thread_id), thread_id) for thread_id, n in sorted(answers_by_thread.items())],
+        [
+            (n, accepted.get(thread_id), thread_id)
+            for thread_id, n in sorted(answers_by_thread.items())
+            if thread_id not in new_threads
+        ],
         add=["answer_count"],
         fill=["accepted_answer"],
     )

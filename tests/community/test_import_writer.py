@@ -1,0 +1,160 @@
+"""The importer's writer thread and parallel search indexing, on PostgreSQL outside a test transaction.
+
+Every other importer test runs inside the test's transaction, where the
+writes stay on the caller's connection (a second connection could not see
+them). These tests commit for real, as the command does, so the writes run
+on the writer's own thread and connection.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.models import User
+from community.importers.stackexchange import StackExchangeImporter
+from community.importers.writer import BatchWriter
+from community.models import Post, Thread
+from tests.community.test_import_stackexchange import (
+    BICYCLES,
+    POSTS_OK,
+    USERS,
+    answer,
+    assert_consistent,
+    dump_dir,
+    indexed,
+    snapshot,
+    source_of,
+    write_dump,
+    xml_rows,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def _user_writer(names: list[str], threads: list[str]):
+    def write():
+        threads.append(threading.current_thread().name)
+        for name in names:
+            UserFactory(username=name)
+
+    return write
+
+
+def _run_in_transaction(write):
+    with transaction.atomic():
+        write()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_run_in_order_on_their_own_thread_and_are_committed_after_flush():
+    writer = BatchWriter(_run_in_transaction)
+    assert not writer.inline
+    threads: list[str] = []
+    for n in range(4):
+        writer.submit(_user_writer([f"batch-{n}-a", f"batch-{n}-b"], threads))
+    writer.flush()
+    assert User.objects.filter(username__startswith="batch-").count() == 8
+    assert set(threads) == {"import-writer"}
+    writer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_write_stops_the_later_ones_and_is_raised_to_the_caller():
+    writer = BatchWriter(_run_in_transaction)
+    threads: list[str] = []
+
+    def failing():
+        UserFactory(username="half-written")
+        raise ValueError("the batch is wrong")
+
+    writer.submit(_user_writer(["before"], threads))
+    writer.submit(failing)
+    writer.submit(_user_writer(["after"], threads))
+    with pytest.raises(ValueError, match="the batch is wrong"):
+        writer.close()
+    # What was handed over before the failure is committed; the failed batch and the later ones are not.
+    assert set(User.objects.values_list("username", flat=True)) == {"before"}
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_writes_run_at_once_on_the_callers_connection():
+    writer = BatchWriter(_run_in_transaction)
+    assert writer.inline
+    threads: list[str] = []
+    writer.submit(_user_writer(["inline"], threads))
+    assert User.objects.filter(username="inline").exists()  # no flush needed: the same connection
+    assert threads == [threading.current_thread().name]
+    writer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monkeypatch):
+    """The real bicycles dump (453 threads: three chunks of search documents) imported as the command does."""
+    used: set[str] = set()
+    original = BatchWriter._loop
+
+    def loop(self):
+        used.add(threading.current_thread().name)
+        original(self)
+
+    monkeypatch.setattr(BatchWriter, "_loop", loop)
+    from community.search import index
+
+    search_threads: set[str] = set()
+    original_index = index.search_index_threads
+
+    def search_index_threads(ids, **kwargs):
+        search_threads.add(threading.current_thread().name)
+        return original_index(ids, **kwargs)
+
+    monkeypatch.setattr(index, "search_index_threads", search_index_threads)
+
+    assert not connection.in_atomic_block
+    summary = StackExchangeImporter(dump_dir(BICYCLES), batch_size=200).run()
+    source = source_of(BICYCLES)
+    assert used == {"import-writer"}
+    assert len(search_threads) == 2 and all(name.startswith("search-index") for name in search_threads)
+    assert summary.questions == Thread.objects.filter(source=source).count() == 453
+    assert indexed(source) == 453
+    assert_consistent(source)
+    # Each file's writes were committed before the next file was read: every author was found.
+    members = {row["Id"] for row in xml_rows(dump_dir(BICYCLES) / "Users.xml")}
+    authorless = sum(
+        1
+        for row in xml_rows(dump_dir(BICYCLES) / "Posts.xml")
+        if row["PostTypeId"] in {"1", "2"} and row.get("OwnerUserId") not in members
+    )
+    assert Post.objects.filter(source=source, author__isnull=True).count() == authorless
+    again = StackExchangeImporter(dump_dir(BICYCLES), batch_size=200).run()
+    assert (again.questions, again.answers, again.comments, again.members) == (0, 0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_malformed_row_is_reported_after_the_batches_before_it_are_committed(tmp_path):
+    posts = [*POSTS_OK, answer(7, 1), answer(8, 2)]
+    good = {"Users": USERS, "Posts": posts}
+    comments = [
+        {"Id": 1, "PostId": 1, "Text": "Fine comment", "CreationDate": "2021-05-01T00:00:00"},
+        {"Id": 2, "PostId": 2, "Text": "Fine comment", "CreationDate": "2021-05-01T00:00:00"},
+        {"Id": 3, "PostId": 7, "Text": "Fine comment", "CreationDate": "2021-05-01T00:00:00"},
+        {"Id": 4, "PostId": 8, "Text": "Fine comment", "CreationDate": "2021-05-01T00:00:00"},
+        {"Id": 5, "PostId": 3, "Text": "Bad date", "CreationDate": "yesterday"},
+    ]
+    directory = write_dump(tmp_path / "threaded.example", **good, Comments=comments)
+    importer = StackExchangeImporter(directory, batch_size=2)
+    assert not importer.writer.inline
+    with pytest.raises(Exception, match=r"Comments.xml: line 7: .*'yesterday'"):
+        importer.run()
+    source = "stackexchange:threaded.example"
+    committed = snapshot(source)
+    assert (committed["threads"], committed["answers"], committed["comments"]) == (6, 2, 4)
+    assert_consistent(source)
+
+    write_dump(directory, Comments=comments[:4])
+    rerun = StackExchangeImporter(directory, batch_size=2).run()
+    assert (rerun.questions, rerun.answers, rerun.comments) == (0, 0, 0)
+    assert snapshot(source)["indexed"] == 6
