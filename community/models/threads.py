@@ -46,8 +46,8 @@ class Thread(models.Model):
         "community.Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="accepted_for"
     )
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
-    )
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates", db_index=False
+    )  # thread_duplicate_of_idx: of the few threads that are duplicates
     idea_status = models.CharField(max_length=16, choices=IdeaStatus, blank=True)
     is_featured = models.BooleanField(default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +81,9 @@ class Thread(models.Model):
             models.Index(fields=["space", "-last_activity_at", "-id"], name="thread_space_activity_idx"),
             models.Index(fields=["kind", "-last_activity_at", "-id"], name="thread_kind_activity_idx"),
             models.Index(fields=["-score", "-id"], name="thread_score_idx"),
+            models.Index(
+                fields=["duplicate_of"], condition=models.Q(duplicate_of__isnull=False), name="thread_duplicate_of_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
