@@ -23,7 +23,7 @@ STATIC_ROOT = None  # served from the finders; nothing is collected for tests
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": redis_url_with_db(REDIS_URL, 14),
         }
     }
