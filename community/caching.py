@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -49,9 +51,16 @@ class Lookup:
     value: Any
     version: str
     entry_key: str
+    # Versions that did not exist yet (lookup_many with create=False): (version key, the version to create).
+    absent: tuple[tuple[str, str], ...] = ()
 
     def store(self, value: Any, timeout: int = DEFAULT_TIMEOUT) -> None:
         # Stored under the version read before building: a write since then has bumped it, so this is ignored.
+        for version_key, version in self.absent:
+            # Created only now, after building: if anything set it meanwhile (a writer's bump), what was
+            # built may predate that write, so it is not stored.
+            if not cache.add(version_key, version, None) and cache.get(version_key) != version:
+                return
         cache.set(self.entry_key, (self.version, value), timeout)
 
 
@@ -60,26 +69,85 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def lookup(scope: str, key: str) -> Lookup:
-    """The entry `key` of `scope`, if stored under the current version; one cache round trip.
+# One scope, or several: an entry under several scopes is stale when any of them is bumped.
+Scopes = str | tuple[str, ...]
+
+
+def _scopes(scope: Scopes) -> tuple[str, ...]:
+    return (scope,) if isinstance(scope, str) else tuple(scope)
+
+
+def _entry_key(scopes: tuple[str, ...], key: str) -> str:
+    return f"{PREFIX}{'+'.join(scopes)}:{digest(key)}"
+
+
+def lookup_many(wanted: Sequence[tuple[Scopes, str]], *, create: bool = True) -> list[Lookup]:
+    """Each (scopes, key) entry, if stored under the current versions of its scopes; one cache round trip for all.
 
     `key` may be any text: it is digested here, so callers write it plainly.
+    A scope without a version yet gets one at once, unless `create` is False:
+    then it gets one only when an entry is stored (Lookup.store), so looking up
+    something that turns out not to exist (an id from a URL) leaves nothing behind.
     """
-    version_key, entry_key = _version_key(scope), f"{PREFIX}{scope}:{digest(key)}"
-    found = cache.get_many([version_key, entry_key])
-    version = found.get(version_key)
-    if version is None:
-        version = uuid.uuid4().hex
-        # add, not set: two first readers must agree on one version.
-        if not cache.add(version_key, version, None):
-            version = cache.get(version_key) or version
-    entry = found.get(entry_key)
-    if entry is not None and entry[0] == version:
-        return Lookup(True, entry[1], version, entry_key)
-    return Lookup(False, None, version, entry_key)
+    requests = [(_scopes(scope), key) for scope, key in wanted]
+    version_keys = {scope: _version_key(scope) for scopes, _key in requests for scope in scopes}
+    entry_keys = [_entry_key(scopes, key) for scopes, key in requests]
+    found = cache.get_many([*version_keys.values(), *entry_keys])
+    versions: dict[str, str] = {}
+    absent: set[str] = set()
+    for scope, version_key in version_keys.items():
+        version = found.get(version_key)
+        if version is None:
+            version = uuid.uuid4().hex
+            if not create:
+                absent.add(scope)
+            # add, not set: two first readers must agree on one version.
+            elif not cache.add(version_key, version, None):
+                version = cache.get(version_key) or version
+        versions[scope] = version
+    lookups = []
+    for (scopes, _key), entry_key in zip(requests, entry_keys, strict=True):
+        version = "+".join(versions[scope] for scope in scopes)
+        pending = tuple((version_keys[scope], versions[scope]) for scope in scopes if scope in absent)
+        entry = found.get(entry_key)
+        if entry is not None and not pending and entry[0] == version:
+            lookups.append(Lookup(True, entry[1], version, entry_key))
+        else:
+            lookups.append(Lookup(False, None, version, entry_key, pending))
+    return lookups
 
 
-def cached(scope: str, key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:
+# Lookups made ahead by `prefetched`, by entry key, for the block it wraps.
+_prefetched: ContextVar[dict[str, Lookup] | None] = ContextVar("rapport_cache_prefetched", default=None)
+
+
+@contextmanager
+def prefetched(wanted: Sequence[tuple[Scopes, str]], *, create: bool = True) -> Iterator[None]:
+    """Look these entries up now, in one round trip; `lookup` (and `cached`) within the block take them from here.
+
+    A page that needs several entries names them up front instead of paying a
+    round trip for each. Each is taken once; one asked for again, or one not
+    named here, is looked up as usual. Using a Lookup made a little earlier is
+    safe: what is built is stored under the version read before building.
+    """
+    token = _prefetched.set({found.entry_key: found for found in lookup_many(wanted, create=create)})
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
+def lookup(scope: Scopes, key: str, *, create: bool = True) -> Lookup:
+    """The entry `key` of `scope` (or of several scopes), if stored under the current version; one round trip."""
+    ahead = _prefetched.get()
+    if ahead:
+        found = ahead.pop(_entry_key(_scopes(scope), key), None)
+        if found is not None:
+            return found
+    return lookup_many([(scope, key)], create=create)[0]
+
+
+def cached(scope: Scopes, key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:
     """The entry `key` under the current version of `scope`, building and storing it when missing or stale."""
     found = lookup(scope, key)
     if found.hit:
