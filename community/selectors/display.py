@@ -6,10 +6,11 @@ a list page has four per row. These do the same job with one ngettext call.
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import date, datetime
 
-from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import dateformat, formats, timezone
+from django.utils.translation import get_language, gettext, ngettext
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -33,7 +34,15 @@ def time_ago(moment: datetime, now: datetime | None = None) -> str:
     if seconds < RELATIVE_LIMIT:
         n = seconds // DAY
         return ngettext("%(n)d day ago", "%(n)d days ago", n) % {"n": n}
-    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+    return _date_label(timezone.localtime(moment).date(), formats.get_format("DATE_FORMAT"), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_label(day: date, date_format: str, language: str | None) -> str:
+    # A thread page shows dozens of old dates, many of them the same day, and
+    # formatting one costs more than the rest of time_ago. The month names
+    # follow the language, so it is part of the key with the format.
+    return dateformat.format(day, date_format)
 
 
 def votes_label(n: int) -> str:
@@ -44,6 +53,11 @@ def answers_label(n: int, *, question: bool) -> str:
     if question:
         return ngettext("answer", "answers", n)
     return ngettext("reply", "replies", n)
+
+
+def answer_count_label(n: int) -> str:
+    """'1 answer', '12 answers': what `{% blocktranslate count counter=n %}{{ counter }} answer…` says, same msgid."""
+    return ngettext("%(counter)s answer", "%(counter)s answers", n) % {"counter": formats.localize(n)}
 
 
 def views_label(n: int) -> str:

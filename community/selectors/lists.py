@@ -273,6 +273,7 @@ class SimilarThread:
     url: str
     kind_label: str
     answer_count: int
+    answers_label: str  # "3 answers"
     is_solved: bool
 
 
@@ -302,6 +303,7 @@ def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
             url=links.thread(t.pk, t.slug),
             kind_label=KIND_LABELS.get(t.kind, t.kind),
             answer_count=t.answer_count,
+            answers_label=display.answer_count_label(t.answer_count),
             is_solved=t.accepted_answer_id is not None,
         )
         for t in ranked

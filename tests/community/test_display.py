@@ -36,3 +36,23 @@ def test_counts_pick_singular_or_plural():
     assert [votes_label(n) for n in (-1, 0, 1, 2)] == ["votes", "votes", "vote", "votes"]
     assert (answers_label(1, question=True), answers_label(3, question=False)) == ("answer", "replies")
     assert (views_label(1), views_label(1234)) == ("1 view", "1234 views")
+
+
+def test_older_dates_follow_the_language_and_time_zone_in_force(settings):
+    settings.TIME_ZONE = "UTC"
+    moment = datetime(2021, 4, 27, 23, 30, tzinfo=UTC)
+    with translation.override("en"):
+        assert time_ago(moment, NOW) == "April 27, 2021"
+    with translation.override("de"):
+        assert time_ago(moment, NOW) == "27. April 2021"
+    with translation.override("en"):
+        assert time_ago(moment, NOW) == "April 27, 2021"
+    settings.TIME_ZONE = "Asia/Tokyo"  # already the next day there
+    with translation.override("en"):
+        assert time_ago(moment, NOW) == "April 28, 2021"
+
+
+def test_answer_counts_read_as_the_templates_said_them():
+    from community.selectors.display import answer_count_label
+
+    assert [answer_count_label(n) for n in (0, 1, 2)] == ["0 answers", "1 answer", "2 answers"]
