@@ -97,6 +97,17 @@ class AnswerForm(forms.Form):
     )
 
 
+def answer_field() -> dict:
+    """What the hand-written answer form (community/partials/answer_form.html) shows of AnswerForm's field."""
+    field = AnswerForm.base_fields["body"]
+    return {
+        "label": field.label,
+        "help_text": field.help_text,
+        "rows": field.widget.attrs["rows"],
+        "image_upload_url": field.widget.attrs["data-image-upload"],
+    }
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
 

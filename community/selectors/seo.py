@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from community import caching
 from community.models import Space, ThreadKind, Visibility
 from community.rendering import excerpt
+from community.selectors.spaces import SPACES_SCOPE
 from community.selectors.threads import PostItem, ThreadPage
 
 DESCRIPTION_LENGTH = 200  # what search results and link previews show of a description
@@ -293,12 +294,20 @@ def feed_links_tag(tag: str) -> list[FeedLink]:
 def thread_meta(page: ThreadPage) -> PageMeta:
     """Head metadata for a thread page. Answer pages after the first name themselves and carry no JSON-LD.
 
-    The same for every reader, and it reads every post's text: cached until the thread changes.
+    The same for every reader, and it reads every post's text: cached until the thread or a space changes.
     """
-    thread = page.thread
-    public = thread.space.visibility == Visibility.PUBLIC and thread.deleted_at is None
-    key = f"meta:{page.answers_page}:{int(public)}:{get_language()}"
-    return caching.cached(caching.thread_scope(thread.pk), key, lambda: _thread_meta(page), timeout=META_SECONDS)
+    scopes, key = thread_meta_entry(page.thread.pk, page.answers_page)
+    return caching.cached(scopes, key, lambda: _thread_meta(page), timeout=META_SECONDS)
+
+
+def thread_meta_entry(thread_id: int, answers_page: int) -> tuple[tuple[str, ...], str]:
+    """(scopes, key) of a thread page's head metadata in the cache.
+
+    Whether it may be indexed and which feeds it names depend on the thread
+    (its version is bumped when it is deleted) and on its space (the spaces'
+    version is bumped when one changes its visibility or name).
+    """
+    return (caching.thread_scope(thread_id), SPACES_SCOPE), f"meta:{answers_page}:{get_language()}"
 
 
 def _thread_meta(page: ThreadPage) -> PageMeta:

@@ -24,7 +24,12 @@ def visible_space_ids(*, user) -> list[int]:
     def build() -> list[int]:
         return list(Space.objects.filter(visibility__in=visibilities).order_by("pk").values_list("pk", flat=True))
 
-    return caching.cached(SPACES_SCOPE, "visible:" + ",".join(sorted(visibilities)), build)
+    return caching.cached(SPACES_SCOPE, visible_space_ids_key(user), build)
+
+
+def visible_space_ids_key(user) -> str:
+    """visible_space_ids' entry in SPACES_SCOPE, for pages that fetch their entries together."""
+    return "visible:" + ",".join(sorted(permissions.visible_visibilities(user)))
 
 
 def space_list_for_user(*, user) -> QuerySet[Space]:

@@ -3,16 +3,16 @@
 The page costs the same handful of queries however many answers and comments
 it shows (tests/community/test_views_threads.py holds it to that):
 
-1. the thread, with its space, author and the thread it duplicates (and the
-   member's follow and "me too");
-2. the reader's votes on those posts (members only);
-3. threads linked to this one and related ones sharing a tag (and, when not
-   cached, 4. the related candidates).
+1. the reader's votes on those posts, their follow and their "me too"
+   (members only, one query);
+2. threads linked to this one and related ones sharing a tag (and, when not
+   cached, 3. the related candidates).
 
 What every reader sees alike comes from the cache until the thread changes;
-when it does not: 5. the opening post and 6. one page of answers, each with
-author and profile; 7. every comment on those posts, with authors, in one
-prefetch; 8. its tags; 9. the ids of linked threads.
+when it does not: 4. the thread, with its space and author; 5. the opening
+post and 6. one page of answers, each with author and profile; 7. every
+comment on those posts, with authors, in one prefetch; 8. its tags; 9. the
+ids of linked threads.
 
 Everything a post's template needs (URLs, permissions, names, ISO dates) is
 worked out here once, so the template loop only prints.
@@ -24,14 +24,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Value,
     When,
     prefetch_related_objects,
@@ -56,7 +56,7 @@ from community.models import (
 from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
-from community.selectors.spaces import visible_space_ids
+from community.selectors.spaces import SPACES_SCOPE, visible_space_ids, visible_space_ids_key
 from community.selectors.tags import thread_tag_names
 
 ANSWERS_PER_PAGE = 50
@@ -69,25 +69,66 @@ RELATED_CACHE_SECONDS = 60 * 60
 # A thread's posts are cached until it changes; this bounds what a change of
 # an author's display name (which bumps nothing) leaves behind.
 THREAD_CONTENT_SECONDS = 10 * 60
+# The thread's row (its counters, its author's name): the same bound, for the same reason.
+THREAD_ROW_SECONDS = 10 * 60
 
 # (opening post, answers, whether more answers follow, tag names, ids of linked threads)
 ThreadContent = tuple[Post, list[Post], bool, list[str], list[int]]
 
 
-def thread_get_for_user(*, user, thread_id: int) -> Thread:
-    """A thread the user may see, or 404 (private spaces and deleted threads are not admitted to exist)."""
+def _threads_for_page() -> QuerySet[Thread]:
     # The columns a page never shows stay behind: building the query and its
     # model instances costs more Python than PostgreSQL takes to answer it.
-    threads = Thread.objects.select_related("space", "author__profile").defer(
+    return Thread.objects.select_related("space", "author__profile").defer(
         "excerpt", "source", "source_id", "author__password", "author__profile__bio"
     )
-    if user.is_authenticated:
-        # The viewer's own follow and me-too come with the thread, not as queries of their own.
-        threads = threads.annotate(
-            viewer_follows=Exists(Follow.objects.filter(thread=OuterRef("pk"), member=user.pk)),
-            viewer_me_too=Exists(MeToo.objects.filter(thread=OuterRef("pk"), member=user.pk)),
-        )
-    thread = threads.filter(pk=thread_id).first()
+
+
+def thread_get_for_user(*, user, thread_id: int) -> Thread:
+    """A thread the user may see, or 404 (private spaces and deleted threads are not admitted to exist)."""
+    thread = _threads_for_page().filter(pk=thread_id).first()
+    if thread is None or not permissions.can_view_thread(user, thread):
+        raise Http404("No such thread.")
+    return thread
+
+
+def thread_row_entry(thread_id: int) -> tuple[tuple[str, str], str]:
+    """(scopes, key) of the thread's row in the cache (see thread_get_for_page)."""
+    return (caching.thread_scope(thread_id), SPACES_SCOPE), "row"
+
+
+def _content_key(answers_page: int, is_staff: bool) -> str:
+    return f"content:{answers_page}:{int(is_staff)}"
+
+
+def thread_page_cache_entries(*, user, thread_id: int, answers_page: int) -> list[tuple[caching.Scopes, str]]:
+    """The cache entries thread_get_for_page and thread_page read for this reader, to fetch in one round trip.
+
+    For caching.prefetched. The page of answers is the one asked for; when
+    thread_page corrects it (past the last page), that entry is looked up on its own.
+    """
+    return [
+        thread_row_entry(thread_id),
+        (caching.thread_scope(thread_id), _content_key(answers_page, permissions.is_staff(user))),
+        (RELATED_SCOPE, related_candidates_key(thread_id)),
+        (SPACES_SCOPE, visible_space_ids_key(user)),
+    ]
+
+
+def thread_get_for_page(*, user, thread_id: int) -> Thread:
+    """thread_get_for_user for reading the thread page: the row comes from the cache.
+
+    The row is the same for every reader; who may see it is decided here per
+    request, as in thread_get_for_user. It is cached under the thread's version
+    (bumped by every write to the thread) and the spaces' (bumped by any change
+    of a space: its visibility decides who may see the thread, its name is on
+    the page). Writes go through thread_get_for_user, which reads the database.
+    """
+    found = caching.lookup(*thread_row_entry(thread_id), create=False)
+    thread = found.value if found.hit else _threads_for_page().filter(pk=thread_id).first()
+    if thread is not None and not found.hit:
+        # Any id can be asked for: only rows that exist are stored (and get a version).
+        found.store(thread, THREAD_ROW_SECONDS)
     if thread is None or not permissions.can_view_thread(user, thread):
         raise Http404("No such thread.")
     return thread
@@ -307,8 +348,18 @@ def _related_candidates(thread_id: int, tag_names: list[str]) -> list[tuple[int,
         )
         return [(row["object_id"], row["shared"]) for row in rows]
 
-    key = f"{thread_id}:{','.join(tag_names)}"
-    return caching.cached(RELATED_SCOPE, key, build, timeout=RELATED_CACHE_SECONDS)
+    # Keyed by the thread alone, so the page can fetch it before it knows the tags; stored with the tags
+    # it was built for, and rebuilt when they differ.
+    found = caching.lookup(RELATED_SCOPE, related_candidates_key(thread_id))
+    if found.hit and found.value[0] == tag_names:
+        return found.value[1]
+    candidates = build()
+    found.store((tag_names, candidates), RELATED_CACHE_SECONDS)
+    return candidates
+
+
+def related_candidates_key(thread_id: int) -> str:
+    return f"candidates:{thread_id}"
 
 
 def _similar(row: dict, links: Links) -> SimilarThread:
@@ -318,8 +369,34 @@ def _similar(row: dict, links: Links) -> SimilarThread:
         url=links.thread(row["id"], row["slug"]),
         kind_label=KIND_LABELS.get(row["kind"], row["kind"]),
         answer_count=row["answer_count"],
+        answers_label=display.answer_count_label(row["answer_count"]),
         is_solved=row["accepted_answer_id"] is not None,
     )
+
+
+_SIMILAR_COLUMNS = ("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
+
+
+def _visible_thread_rows(thread_ids: list[int], space_ids: list[int]) -> list[dict]:
+    """Those of these threads that exist, are not deleted and are in these spaces: the columns _similar needs.
+
+    Read on every request, never cached (a thread deleted or moved to a private
+    space since must drop out at once), and written out: building this
+    queryset cost more Python than PostgreSQL takes to answer it.
+    """
+    if not thread_ids or not space_ids:
+        return []
+    columns = ", ".join(_SIMILAR_COLUMNS)
+    in_threads = ", ".join(["%s"] * len(thread_ids))
+    in_spaces = ", ".join(["%s"] * len(space_ids))
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    # The table name comes from the model, and every value is a parameter.
+    sql = (
+        f"SELECT {columns} FROM {table} WHERE id IN ({in_threads}) AND deleted_at IS NULL AND space_id IN ({in_spaces})"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*thread_ids, *space_ids])
+        return [dict(zip(_SIMILAR_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _linked_and_related(
@@ -330,11 +407,7 @@ def _linked_and_related(
     wanted = set(shared) | set(linked_ids)
     if not wanted:
         return [], []
-    rows = list(
-        Thread.objects.filter(
-            pk__in=sorted(wanted), deleted_at__isnull=True, space_id__in=visible_space_ids(user=user)
-        ).values("id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score")
-    )
+    rows = _visible_thread_rows(sorted(wanted), visible_space_ids(user=user))
     linked_set = set(linked_ids)
     linked = sorted((row for row in rows if row["id"] in linked_set), key=lambda row: (-row["score"], -row["id"]))
     related = sorted(
@@ -396,8 +469,42 @@ def _thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) ->
     return opening, answer_list, has_more_answers, tag_names, linked_ids
 
 
+def _reader_state(user, thread: Thread, post_ids: list[int], *, with_me_too: bool) -> tuple[dict[int, int], bool, bool]:
+    """The member's votes on these posts, whether they follow the thread, and whether they have its question too.
+
+    One query, written out: the rows are per member and cannot be cached, and
+    three querysets (or one ORM union of them) cost more Python to build than
+    PostgreSQL takes to answer.
+    """
+    votes_table, follows_table, me_too_table = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Vote, Follow, MeToo)
+    )
+    in_posts = ", ".join(["%s"] * len(post_ids))
+    # Table names come from the models; every value is a parameter.
+    parts = [
+        f"SELECT 'vote', post_id, value FROM {votes_table} WHERE voter_id = %s AND post_id IN ({in_posts})",  # noqa: S608
+        f"SELECT 'follow', NULL, NULL FROM {follows_table} WHERE member_id = %s AND thread_id = %s",  # noqa: S608
+    ]
+    params = [user.pk, *post_ids, user.pk, thread.pk]
+    if with_me_too:
+        parts.append(f"SELECT 'me_too', NULL, NULL FROM {me_too_table} WHERE member_id = %s AND thread_id = %s")  # noqa: S608
+        params += [user.pk, thread.pk]
+    votes: dict[int, int] = {}
+    following = me_too = False
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, post_id, value in cursor.fetchall():
+            if kind == "vote":
+                votes[post_id] = value
+            elif kind == "follow":
+                following = True
+            else:
+                me_too = True
+    return votes, following, me_too
+
+
 def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
-    """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user."""
+    """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user or _for_page."""
     links = Links()
     now = timezone.now()
     is_staff = permissions.is_staff(user)
@@ -408,7 +515,7 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     answers_page = min(max(1, answers_page), answers_pages)
     content = caching.cached(
         caching.thread_scope(thread.pk),
-        f"content:{answers_page}:{int(is_staff)}",
+        _content_key(answers_page, is_staff),
         lambda: _thread_content(thread, answers_page=answers_page, with_deleted=is_staff),
         timeout=THREAD_CONTENT_SECONDS,
     )
@@ -420,15 +527,11 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         post.thread = thread  # permissions read post.thread; reuse the loaded one
 
     my_votes: dict[int, int] = {}
-    my_me_too = False
+    following = my_me_too = False
     if is_member:
-        my_votes = dict(
-            Vote.objects.filter(voter=user, post_id__in=[p.pk for p in all_posts]).values_list("post_id", "value")
+        my_votes, following, my_me_too = _reader_state(
+            user, thread, [post.pk for post in all_posts], with_me_too=is_question
         )
-        if is_question:
-            my_me_too = getattr(thread, "viewer_me_too", None)
-            if my_me_too is None:
-                my_me_too = MeToo.objects.filter(thread=thread, member=user).exists()
 
     items = [
         post_item(
@@ -480,7 +583,7 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         my_me_too=my_me_too,
         me_too_url=links.thread_action("thread_me_too", thread.pk),
         can_follow=is_member,
-        following=bool(getattr(thread, "viewer_follows", False)),
+        following=following,
         follow_url=links.thread_action("thread_follow", thread.pk),
         can_reply=permissions.can_reply(user, thread),
         answer_url=links.thread_action("answer_create", thread.pk),

@@ -32,12 +32,19 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
+def visitor_page_key(request: HttpRequest) -> str | None:
+    """The key visitor_page caches this request's page under, or None when it is not cached."""
+    if not _cacheable(request):
+        return None
+    return f"page:{request.get_host()}|{request.get_full_path()}|{get_language()}"
+
+
 def visitor_page(request: HttpRequest, scope: str, render: Callable[[], HttpResponse], *, timeout: int) -> HttpResponse:
     """`render()`'s response, or for a visitor the cached copy made under the current version of `scope`."""
-    if not _cacheable(request):
+    key = visitor_page_key(request)
+    if key is None:
         return render()
-    raw = f"{request.get_host()}|{request.get_full_path()}|{get_language()}"
-    found = caching.lookup(scope, f"page:{raw}")
+    found = caching.lookup(scope, key)
     if found.hit:
         content, content_type = found.value
         response = HttpResponse(content, content_type=content_type)

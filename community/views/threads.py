@@ -11,18 +11,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import caching
-from community.forms import AnswerForm, AskForm, CommentForm, IdeaStatusForm, ToggleForm, apply_service_errors
+from community.forms import (
+    AnswerForm,
+    AskForm,
+    CommentForm,
+    IdeaStatusForm,
+    ToggleForm,
+    answer_field,
+    apply_service_errors,
+)
 from community.models import Thread, ThreadKind
 from community.selectors.links import Links
 from community.selectors.lists import similar_threads, tags_suggest
+from community.selectors.seo import thread_meta_entry
 from community.selectors.spaces import spaces_for_posting
-from community.selectors.threads import ThreadPage, thread_get_for_user, thread_page
+from community.selectors.threads import (
+    ThreadPage,
+    thread_get_for_page,
+    thread_get_for_user,
+    thread_page,
+    thread_page_cache_entries,
+    thread_row_entry,
+)
 from community.services.content import normalize_tag
 from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
 from community.services.view_counts import thread_view_record, viewer_key
-from community.views.cache import THREAD_SECONDS, visitor_page
+from community.views.cache import THREAD_SECONDS, visitor_page, visitor_page_key
 from community.views.fragments import render_posts
 from community.views.labels import post_context
 from community.views.respond import refuse, sign_in_first
@@ -51,8 +67,6 @@ def render_thread(
 ) -> HttpResponse:
     """The thread page; forms that failed validation come back with what was typed."""
     thread = page.thread
-    if answer_form is None and page.can_reply:
-        answer_form = AnswerForm()
     post_bits = post_context(request)
     posts_html = render_posts(
         [page.opening, *page.answers],
@@ -67,7 +81,9 @@ def render_thread(
         {
             "page": page,
             "thread": thread,
+            # The answer form is written out in its template; the form object only brings errors back.
             "answer_form": answer_form,
+            "answer_field": answer_field() if page.can_reply else None,
             "comment_form": comment_form,
             "comment_post_id": str(comment_post_id) if comment_post_id else None,
             "idea_status_form": IdeaStatusForm(initial={"status": thread.idea_status})
@@ -83,22 +99,33 @@ def render_thread(
 
 @require_GET
 def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None) -> HttpResponse:
-    thread = thread_get_for_user(user=request.user, thread_id=thread_id)
-    if slug != (thread.slug or "thread"):
-        # Titles change and links live on: always one address per thread.
-        url = thread_page_url(thread)
-        if request.META.get("QUERY_STRING"):
-            url = f"{url}?{request.META['QUERY_STRING']}"
-        return HttpResponsePermanentRedirect(url)
-    thread_view_record(thread_id=thread.pk, viewer=viewer_key(request))
-    return visitor_page(
-        request,
-        caching.thread_scope(thread.pk),
-        lambda: render_thread(
-            request, thread_page(user=request.user, thread=thread, answers_page=_page_number(request))
-        ),
-        timeout=THREAD_SECONDS,
-    )
+    answers_page = _page_number(request)
+    # What the page reads from the cache comes in one round trip: for a visitor the thread's row and
+    # the whole page; for a member the row and everything shared that their page is built from.
+    page_key = visitor_page_key(request)
+    if page_key is not None:
+        entries = [thread_row_entry(thread_id), (caching.thread_scope(thread_id), page_key)]
+    else:
+        entries = [
+            *thread_page_cache_entries(user=request.user, thread_id=thread_id, answers_page=answers_page),
+            thread_meta_entry(thread_id, answers_page),
+        ]
+    # Nothing is created for an id that turns out not to exist (see thread_get_for_page).
+    with caching.prefetched(entries, create=False):
+        thread = thread_get_for_page(user=request.user, thread_id=thread_id)
+        if slug != (thread.slug or "thread"):
+            # Titles change and links live on: always one address per thread.
+            url = thread_page_url(thread)
+            if request.META.get("QUERY_STRING"):
+                url = f"{url}?{request.META['QUERY_STRING']}"
+            return HttpResponsePermanentRedirect(url)
+        thread_view_record(thread_id=thread.pk, viewer=viewer_key(request))
+        return visitor_page(
+            request,
+            caching.thread_scope(thread.pk),
+            lambda: render_thread(request, thread_page(user=request.user, thread=thread, answers_page=answers_page)),
+            timeout=THREAD_SECONDS,
+        )
 
 
 @require_POST

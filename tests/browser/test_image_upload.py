@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from community.models import Attachment
-from tests.factories import PASSWORD, SpaceFactory
+from tests.factories import PASSWORD, SpaceFactory, UserFactory, ask
 
 
 @pytest.mark.browser
@@ -29,5 +29,23 @@ def test_a_member_inserts_an_image_and_its_markdown_lands_in_the_text(
     details.fill("Here is what I see on the screen:")
     page.locator("input[type=file]").set_input_files(str(picture))
     expect(details).to_have_value(re.compile(r"!\[image\]\(/media/attachments/.+\.png\)"))
+    assert Attachment.objects.filter(uploader=member).count() == 1
+    assert page_problems.all() == []
+
+
+@pytest.mark.browser
+def test_the_hand_written_answer_form_takes_an_image_too(page, page_problems, sign_in, member, tmp_path, live_server):
+    thread = ask(UserFactory(), SpaceFactory(name="Wallets", slug="wallets"))
+    picture = tmp_path / "screenshot.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 90, 30)).save(buffer, format="PNG")
+    picture.write_bytes(buffer.getvalue())
+
+    sign_in(member.username, PASSWORD)
+    page.goto(f"{live_server.url}/t/{thread.pk}/{thread.slug}/")
+    text = page.get_by_label("Text", exact=True)
+    text.fill("This is the screen I get:")
+    page.locator("#answer input[type=file]").set_input_files(str(picture))
+    expect(text).to_have_value(re.compile(r"!\[image\]\(/media/attachments/.+\.png\)"))
     assert Attachment.objects.filter(uploader=member).count() == 1
     assert page_problems.all() == []

@@ -257,6 +257,104 @@ def test_a_deleted_thread_is_gone_except_for_staff(request, client, question, pe
     assert client.get(f"/t/{question.pk}/{question.slug}/").status_code == status
 
 
+def test_the_cached_thread_row_is_refreshed_by_the_writes_that_change_it(client, question, other_member, space):
+    client.force_login(UserFactory())  # a member: visitors get whole pages, cached under the thread's version alone
+    url = f"/t/{question.pk}/{question.slug}/"
+    assert "0 answers" in html_of(client.get(url))  # the row is cached from here on
+
+    answer(other_member, question)
+    html = html_of(client.get(url))
+    assert "1 answer" in html
+    assert "Locked" not in html
+
+    # Saves outside the services (the admin) bump it through model signals.
+    question.refresh_from_db()
+    question.locked_at = timezone.now()
+    question.save()
+    assert "This thread is locked" in html_of(client.get(url))
+
+    space.name = "Wallets and keys"
+    space.save()
+    assert ">Wallets and keys</a>" in html_of(client.get(url))
+
+
+@pytest.mark.parametrize(
+    ("visibility", "seen_by"),
+    [(Visibility.MEMBERS, {"member", "staff"}), (Visibility.STAFF, {"staff"})],
+)
+def test_a_private_thread_row_cached_for_one_reader_is_still_refused_to_others(
+    request, client, staff, visibility, seen_by
+):
+    thread = ask(staff, SpaceFactory(visibility=visibility), title="Launch plan for the new wallet")
+    url = f"/t/{thread.pk}/{thread.slug}/"
+    for persona in ("staff", "member", "anonymous", "staff"):
+        user = request.getfixturevalue(persona)
+        client.logout()
+        if user.is_authenticated:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == (200 if persona in seen_by else 404), persona
+        assert (thread.title in html_of(response)) == (persona in seen_by)
+
+
+def test_a_space_made_private_refuses_its_cached_thread_to_members(client, question, other_member, space):
+    client.force_login(other_member)
+    url = f"/t/{question.pk}/{question.slug}/"
+    assert client.get(url).status_code == 200
+
+    space.visibility = Visibility.STAFF
+    space.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_thread_that_does_not_exist_is_not_found_and_leaves_nothing_in_the_cache(client):
+    from django.core.cache import cache
+
+    assert client.get("/t/987654/nothing-here/").status_code == 404
+    assert cache.get(caching._version_key(caching.thread_scope(987654))) is None
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "other_member"])
+def test_the_thread_page_reads_its_cache_entries_in_one_round_trip(request, client, question, persona, monkeypatch):
+    user = request.getfixturevalue(persona)
+    if user.is_authenticated:
+        client.force_login(user)
+    answer(UserFactory(), question)
+    ask(question.author, question.space, title="Another wallet password question", tags=("wallet",))
+    url = f"/t/{question.pk}/{question.slug}/"
+    client.get(url)  # everything it shares with others is cached from here on
+    lookups = []
+    real = caching.lookup_many
+    monkeypatch.setattr(caching, "lookup_many", lambda *args, **kwargs: lookups.append(args) or real(*args, **kwargs))
+
+    assert client.get(url).status_code == 200
+    assert len(lookups) == 1
+
+
+def test_follows_and_me_toos_on_a_cached_thread_stay_each_members_own(client, question, member, other_member):
+    from community.services.notifications import follow_set
+    from community.services.threads import me_too_set
+
+    third = UserFactory()
+    url = f"/t/{question.pk}/{question.slug}/"
+    client.force_login(other_member)
+    client.get(url)  # the row is cached
+    follow_set(member=other_member, on=True, thread=question)
+    me_too_set(thread=question, member=other_member, on=True)
+
+    html = html_of(client.get(url))
+    assert re.search(r'aria-pressed="true">Following<', html)
+    assert re.search(r'me-too-button" aria-pressed="true"', html)
+    assert "1 person has this question too" in html
+
+    client.force_login(third)
+    html = html_of(client.get(url))
+    assert re.search(r'aria-pressed="false">Follow<', html)
+    assert re.search(r'me-too-button" aria-pressed="false"', html)
+    assert "1 person has this question too" in html
+
+
 def test_a_duplicate_links_prominently_to_its_canonical_thread_which_counts_it(client, question, other_member, staff):
     duplicate = ask(other_member, question.space, title="Wallet password reset is greyed out")
     thread_close_as_duplicate(thread=duplicate, canonical=question, actor=staff)
@@ -341,6 +439,22 @@ def test_a_member_answers_and_lands_on_their_answer(client, question, other_memb
     post = Post.objects.get(thread=question, kind="answer")
     assert response.status_code == 302
     assert response["Location"] == f"/t/{question.pk}/{question.slug}/#post-{post.pk}"
+
+
+def test_the_answer_form_is_labelled_explained_and_carries_the_token(client, question, other_member):
+    client.force_login(other_member)
+    html = html_of(client.get(f"/t/{question.pk}/{question.slug}/"))
+
+    form = html[html.index('<section id="answer"') :]
+    form = form[: form.index("</form>")]
+    assert f'<form method="post" action="{reverse("answer_create", args=[question.pk])}"' in form
+    assert re.search(r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">', form)
+    assert '<label for="id_body">Text</label>' in form
+    assert re.search(r'<textarea name="body" [^>]*required aria-describedby="id_body_helptext" id="id_body">', form)
+    assert 'data-image-upload="/uploads/images/"' in form
+    assert '<div class="help" id="id_body_helptext">Markdown works:' in form
+    assert "aria-invalid" not in form
+    assert ">Post your answer</button>" in form
 
 
 def test_a_visitor_who_answers_is_sent_to_sign_in_first(client, question):
