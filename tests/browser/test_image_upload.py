@@ -13,16 +13,21 @@ from community.models import Attachment
 from tests.factories import PASSWORD, SpaceFactory, UserFactory, ask
 
 
-@pytest.mark.browser
-def test_a_member_inserts_an_image_and_its_markdown_lands_in_the_text(
-    page, page_problems, sign_in, member, tmp_path, live_server
-):
-    SpaceFactory(name="Wallets", slug="wallets")
-    picture = tmp_path / "screenshot.png"
+@pytest.fixture
+def picture(tmp_path):
+    """A small PNG on disk, as a member would pick it."""
+    path = tmp_path / "screenshot.png"
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (30, 90, 200)).save(buffer, format="PNG")
-    picture.write_bytes(buffer.getvalue())
+    path.write_bytes(buffer.getvalue())
+    return path
 
+
+@pytest.mark.browser
+def test_a_member_inserts_an_image_and_its_markdown_lands_in_the_text(
+    page, page_problems, sign_in, member, picture, live_server
+):
+    SpaceFactory(name="Wallets", slug="wallets")
     sign_in(member.username, PASSWORD)
     page.goto(f"{live_server.url}/ask/")
     details = page.get_by_label("Details")
@@ -34,13 +39,8 @@ def test_a_member_inserts_an_image_and_its_markdown_lands_in_the_text(
 
 
 @pytest.mark.browser
-def test_the_hand_written_answer_form_takes_an_image_too(page, page_problems, sign_in, member, tmp_path, live_server):
+def test_the_hand_written_answer_form_takes_an_image_too(page, page_problems, sign_in, member, picture, live_server):
     thread = ask(UserFactory(), SpaceFactory(name="Wallets", slug="wallets"))
-    picture = tmp_path / "screenshot.png"
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 90, 30)).save(buffer, format="PNG")
-    picture.write_bytes(buffer.getvalue())
-
     sign_in(member.username, PASSWORD)
     page.goto(f"{live_server.url}/t/{thread.pk}/{thread.slug}/")
     text = page.get_by_label("Text", exact=True)
