@@ -190,28 +190,16 @@ def big_thread_ensure(answers: int) -> tuple[int, str]:
         copies = [
             Post(
                 thread=thread,
-                kind=PostKind.OPENING,
-                author_id=opening.author_id,
-                body=opening.body,
-                body_format=opening.body_format,
-                body_html=opening.body_html,
-                score=opening.score,
-                created_at=opening.created_at,
+                kind=PostKind.OPENING if source is opening else PostKind.ANSWER,
+                author_id=source.author_id,
+                body=source.body,
+                body_format=source.body_format,
+                body_html=source.body_html,
+                score=source.score,
+                created_at=source.created_at,
+                edited_at=None if source is opening else source.edited_at,
             )
-        ]
-        copies += [
-            Post(
-                thread=thread,
-                kind=PostKind.ANSWER,
-                author_id=a.author_id,
-                body=a.body,
-                body_format=a.body_format,
-                body_html=a.body_html,
-                score=a.score,
-                created_at=a.created_at,
-                edited_at=a.edited_at,
-            )
-            for a in sources
+            for source in [opening, *sources]
         ]
         Post.objects.bulk_create(copies)
         by_source = {a.pk: copy.pk for a, copy in zip([opening, *sources], copies, strict=True)}

@@ -18,10 +18,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.browser.chromium import CHROMIUM
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _service_missing(marker: str) -> str | None:

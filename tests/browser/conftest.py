@@ -15,16 +15,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import CHROMIUM
+from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 
 # Reported through a binding rather than read from the page afterwards, so
