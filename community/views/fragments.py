@@ -10,7 +10,7 @@ per request, is put in after the cache.
 
 from __future__ import annotations
 
-from dataclasses import astuple, fields
+from dataclasses import fields
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from community import caching
-from community.selectors.threads import PostItem
+from community.selectors.threads import CommentItem, PostItem
 
 POST_TEMPLATE = "community/partials/post.html"
 SECONDS = 10 * 60
@@ -26,6 +26,8 @@ SECONDS = 10 * 60
 CSRF_SLOT = "\x00csrf-slot\x00"
 
 _ITEM_FIELDS = [f.name for f in fields(PostItem) if f.name not in ("post", "comments")]
+# Plain values all: read as they are (dataclasses.astuple deep-copies each one first).
+_COMMENT_FIELDS = [f.name for f in fields(CommentItem)]
 
 
 def _digest(item: PostItem, language: str) -> str:
@@ -37,7 +39,7 @@ def _digest(item: PostItem, language: str) -> str:
         post.score,
         post.is_official,
         caching.digest(post.body_html),
-        *(astuple(comment) for comment in item.comments),
+        *(tuple(getattr(comment, name) for name in _COMMENT_FIELDS) for comment in item.comments),
     ]
     return "rapport:post:" + caching.digest(repr(parts))
 
