@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_avatar
@@ -19,6 +19,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        indexes = [
+            # Signing in by username looks it up regardless of case (allauth: username__iexact,
+            # UPPER(username) = UPPER(%s)); without this, a scan of every member.
+            models.Index(Upper("username"), name="accounts_user_username_ci_idx"),
+        ]
         constraints = [
             # Imported members may have no email; everyone else's is unique
             # regardless of case.
