@@ -27,6 +27,7 @@ urlpatterns = [
     path("<kind:kind>/", lists.kind_list, name="kind_list"),
     path("spaces/", lists.space_list, name="space_list"),
     path("s/<slug:slug>/", lists.space_detail, name="space_detail"),
+    path("tags/", lists.tag_index, name="tag_index"),
     path("tags/<str:tag>/", lists.tag_detail, name="tag_detail"),
     path("s/<slug:slug>/follow/", follows.space_follow, name="space_follow"),
     path("tags/<str:tag>/follow/", follows.tag_follow, name="tag_follow"),

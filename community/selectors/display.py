@@ -60,6 +60,10 @@ def answer_count_label(n: int) -> str:
     return ngettext("%(counter)s answer", "%(counter)s answers", n) % {"counter": formats.localize(n)}
 
 
+def threads_label(n: int) -> str:
+    return ngettext("%(n)s thread", "%(n)s threads", n) % {"n": formats.number_format(n)}
+
+
 def views_label(n: int) -> str:
     return ngettext("%(n)s view", "%(n)s views", n) % {"n": formats.number_format(n)}
 

@@ -24,7 +24,7 @@ from community.search.matching import similar_thread_candidates
 from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.pagination import Page, keyset_page
-from community.selectors.spaces import visible_space_ids
+from community.selectors.spaces import SPACES_SCOPE, visible_space_ids
 from community.selectors.tags import thread_tag_names
 
 PAGE_SIZE = 30
@@ -349,3 +349,76 @@ def tag_details(*, name: str, user) -> TagDetails:
     if row is None:
         return TagDetails("", 0, False)
     return TagDetails(row["info__description"] or "", row["followers_count"], bool(row["following"]))
+
+
+# --- The tag directory --------------------------------------------------------------
+
+TAG_DIRECTORY_SECONDS = 10 * 60  # counts may lag this long: rebuilding after every write would cost more
+TAGS_PER_PAGE = 60
+
+
+class TagSort(StrEnum):
+    POPULAR = "popular"
+    NAME = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class TagEntry:
+    name: str
+    url: str
+    threads_label: str  # "12 threads"
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagDirectory:
+    tags: list[TagEntry]
+    total: int  # tags matching the filter, on every page
+    page: int
+    pages: int
+
+
+def _tag_counts(user) -> list[tuple[str, int, str]]:
+    """(name, threads the user may see with it, description) of every tag in use, most used first."""
+
+    def build() -> list[tuple[str, int, str]]:
+        rows = (
+            TaggedItem.objects.filter(
+                content_type__app_label="community",
+                content_type__model="thread",
+                object_id__in=_visible_threads(user).values("pk"),
+            )
+            .values_list("tag__name", "tag__info__description")
+            .annotate(n=Count("id"))
+            .order_by("-n", "tag__name")
+        )
+        return [(name, n, description or "") for name, description, n in rows]
+
+    # Who may see which spaces is in the key and the spaces' version; renames and descriptions bump the tags'.
+    key = "directory:" + ",".join(sorted(permissions.visible_visibilities(user)))
+    return caching.cached((TAGS_SCOPE, SPACES_SCOPE), key, build, timeout=TAG_DIRECTORY_SECONDS)
+
+
+def tag_directory(*, user, query: str = "", sort: str = TagSort.POPULAR, page: int = 1) -> TagDirectory:
+    """The tags on threads the user may see, with how many, filtered by a part of their name; one page of them.
+
+    One query at most (none while cached); counts may lag by TAG_DIRECTORY_SECONDS.
+    """
+    rows = _tag_counts(user)
+    needle = query.strip().lower()
+    if needle:
+        rows = [row for row in rows if needle in row[0]]
+    if sort == TagSort.NAME:
+        rows = sorted(rows, key=lambda row: row[0])
+    pages = max(1, -(-len(rows) // TAGS_PER_PAGE))
+    page = min(max(1, page), pages)
+    links = Links()
+    return TagDirectory(
+        tags=[
+            TagEntry(name=name, url=links.tag(name), threads_label=display.threads_label(n), description=description)
+            for name, n, description in rows[(page - 1) * TAGS_PER_PAGE : page * TAGS_PER_PAGE]
+        ],
+        total=len(rows),
+        page=page,
+        pages=pages,
+    )

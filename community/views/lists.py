@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from community import caching, permissions
 from community.models import IdeaStatus, Space, ThreadKind
 from community.selectors.follows import member_follows
-from community.selectors.lists import PERIODS, Sort, tag_details, tag_thread_count, thread_list
+from community.selectors.lists import PERIODS, Sort, TagSort, tag_details, tag_directory, tag_thread_count, thread_list
 from community.selectors.spaces import space_get_for_user, space_list_for_user
 from community.views.cache import LIST_SECONDS, visitor_page
 
@@ -212,6 +212,38 @@ def _tag_page(request: HttpRequest, tag: str) -> HttpResponse:
             "following": details.following,
         }
     return _list_response(request, heading=tag, sorts=ALL_SORTS, tag=tag, extra=extra)
+
+
+@require_GET
+def tag_index(request: HttpRequest) -> HttpResponse:
+    """Every tag in use, most used first or by name, filtered by a part of its name."""
+    # Not "q": the site's search box in the header shows that one.
+    query = request.GET.get("filter", "").strip()[:100]
+    sort = request.GET.get("sort", TagSort.POPULAR)
+    if sort not in {option.value for option in TagSort}:
+        sort = TagSort.POPULAR
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    directory = tag_directory(user=request.user, query=query, sort=sort, page=page)
+
+    def link(**changes) -> str:
+        params = {"filter": query, "sort": sort if sort != TagSort.POPULAR else "", **changes}
+        return reverse("tag_index") + "?" + urlencode({key: value for key, value in params.items() if value})
+
+    context = {
+        "directory": directory,
+        "query": query,
+        "sorts": [
+            (TagSort.POPULAR, _("Popular"), link(sort="", page="")),
+            (TagSort.NAME, _("Name"), link(sort=TagSort.NAME, page="")),
+        ],
+        "sort": sort,
+        "previous_url": link(page=directory.page - 1) if directory.page > 1 else None,
+        "next_url": link(page=directory.page + 1) if directory.page < directory.pages else None,
+    }
+    return cached_list(request, lambda: render(request, "community/tag_index.html", context))
 
 
 @require_GET

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, SpaceFactory, ask
 
 # For every visible element with its own text, the contrast of its computed
 # colour against the first opaque background behind it. Colours go through a
@@ -78,7 +78,8 @@ def test_home_page_loads_cleanly_and_follows_the_colour_scheme(page, page_proble
 @pytest.mark.browser
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_text_is_readable_in_both_schemes(page, member, sign_in, color_scheme):
-    for path in ("/", "/accounts/signup/", "/no-such-page/"):
+    ask(member, SpaceFactory(), tags=["wallet", "staking"])
+    for path in ("/", "/tags/", "/accounts/signup/", "/no-such-page/"):
         page.goto(path)
         assert page.evaluate(_LOW_CONTRAST_TEXT, 4.5) == [], path
 
