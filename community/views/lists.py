@@ -217,6 +217,10 @@ def _tag_page(request: HttpRequest, tag: str) -> HttpResponse:
 @require_GET
 def tag_index(request: HttpRequest) -> HttpResponse:
     """Every tag in use, most used first or by name, filtered by a part of its name."""
+    return cached_list(request, lambda: _tag_index_page(request))
+
+
+def _tag_index_page(request: HttpRequest) -> HttpResponse:
     # Not "q": the site's search box in the header shows that one.
     query = request.GET.get("filter", "").strip()[:100]
     sort = request.GET.get("sort", TagSort.POPULAR)
@@ -243,7 +247,7 @@ def tag_index(request: HttpRequest) -> HttpResponse:
         "previous_url": link(page=directory.page - 1) if directory.page > 1 else None,
         "next_url": link(page=directory.page + 1) if directory.page < directory.pages else None,
     }
-    return cached_list(request, lambda: render(request, "community/tag_index.html", context))
+    return render(request, "community/tag_index.html", context)
 
 
 @require_GET
