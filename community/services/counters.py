@@ -42,17 +42,24 @@ def _count(queryset: models.QuerySet, group_by: str) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
-def _update_changed(queryset: models.QuerySet, **values) -> int:
-    """UPDATE only the rows where some counter differs, so a healthy table is read, not rewritten."""
+def _update_changed(queryset: models.QuerySet, *, thread: str, **values) -> set[int]:
+    """UPDATE only the rows where some counter differs, so a healthy table is read, not rewritten.
+
+    Returns the threads (`thread`: the field holding a row's thread id) of the rows it changed.
+    """
     names = {field: f"new_{field}" for field in values}
     annotated = queryset.annotate(**{names[field]: value for field, value in values.items()})
     unchanged = Q()
     for field, name in names.items():
         unchanged &= Q(**{field: F(name)})
-    return annotated.exclude(unchanged).update(**{field: F(name) for field, name in names.items()})
+    changed = list(annotated.exclude(unchanged).values_list("pk", thread))
+    pks = [pk for pk, _ in changed]
+    for start in range(0, len(pks), CHUNK):
+        annotated.filter(pk__in=pks[start : start + CHUNK]).update(**{field: F(name) for field, name in names.items()})
+    return {thread_id for _, thread_id in changed}
 
 
-def _recompute(**window) -> int:
+def _recompute(**window) -> tuple[int, set[int]]:
     """Recompute the threads selected by `window` (pk lookups: pk__in, or pk__gte and pk__lt); call in a transaction.
 
     The posts are selected by the same lookups on thread_id rather than by a
@@ -70,16 +77,21 @@ def _recompute(**window) -> int:
         **{f"thread_id__{lookup.removeprefix('pk__')}": value for lookup, value in window.items()}
     )
     votes = Vote.objects.filter(post=OuterRef("pk")).order_by().values("post").annotate(total=Sum("value"))
-    _update_changed(posts.filter(source=""), score=Coalesce(Subquery(votes.values("total")[:1]), 0))
-    _update_changed(
-        posts, comment_count=_count(Comment.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True), "post")
+    touched = _update_changed(
+        posts.filter(source=""), thread="thread_id", score=Coalesce(Subquery(votes.values("total")[:1]), 0)
+    )
+    touched |= _update_changed(
+        posts,
+        thread="thread_id",
+        comment_count=_count(Comment.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True), "post"),
     )
     # The thread's comments are its live posts' comment counts, just rebuilt:
     # summing them walks the post index instead of joining every comment.
     live_posts = Post.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True).order_by().values("thread")
     opening_score = Post.objects.filter(thread=OuterRef("pk"), kind=PostKind.OPENING).values("score")[:1]
-    return _update_changed(
+    changed_threads = _update_changed(
         threads,
+        thread="pk",
         answer_count=_count(
             Post.objects.filter(thread=OuterRef("pk"), kind=PostKind.ANSWER, deleted_at__isnull=True), "thread"
         ),
@@ -90,6 +102,7 @@ def _recompute(**window) -> int:
             Thread.objects.filter(duplicate_of=OuterRef("pk"), deleted_at__isnull=True), "duplicate_of"
         ),
     )
+    return len(changed_threads), touched | changed_threads
 
 
 def thread_counters_recompute(*, thread_ids: Iterable[int] | None = None) -> int:
@@ -101,29 +114,26 @@ def thread_counters_recompute(*, thread_ids: Iterable[int] | None = None) -> int
     and returns 0.
     """
     updated = 0
+    touched: set[int] = set()
+
+    def recompute(**window) -> None:
+        nonlocal updated
+        with transaction.atomic():
+            count, threads = _recompute(**window)
+        updated += count
+        touched.update(threads)
+
     if thread_ids is None:
         # Walk the whole table in primary-key windows: short transactions, no id list in memory.
         last = Thread.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         for low in range(0, last + 1, WINDOW):
-            with transaction.atomic():
-                updated += _recompute(pk__gte=low, pk__lt=low + WINDOW)
-        _counters_changed(updated)
-        return updated
-    chunk: list[int] = []
-    for thread_id in sorted(set(thread_ids)):
-        chunk.append(thread_id)
-        if len(chunk) == CHUNK:
-            with transaction.atomic():
-                updated += _recompute(pk__in=chunk)
-            chunk = []
-    if chunk:
-        with transaction.atomic():
-            updated += _recompute(pk__in=chunk)
-    _counters_changed(updated)
+            recompute(pk__gte=low, pk__lt=low + WINDOW)
+    else:
+        ids = sorted(set(thread_ids))
+        for start in range(0, len(ids), CHUNK):
+            recompute(pk__in=ids[start : start + CHUNK])
+    if touched:
+        # The threads whose counters, or whose posts' counters, were repaired: their cached pages and
+        # rows show counters, and so do the lists.
+        caching.content_changed(*touched)
     return updated
-
-
-def _counters_changed(updated: int) -> None:
-    # Counters are on every cached page; which threads changed is not worth tracking in a repair.
-    if updated:
-        caching.content_changed()

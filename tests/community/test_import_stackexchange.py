@@ -24,6 +24,7 @@ from django.db.models import Count, F, Q, Sum
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile, User
+from community import caching
 from community.importers.stackexchange import StackExchangeImporter
 from community.importers.stackexchange.naming import parse_tags, tag_name
 from community.models import (
@@ -43,7 +44,7 @@ from community.models.threads import EXCERPT_LENGTH
 from community.rendering import excerpt
 from community.search.selectors import search_threads
 from community.services.counters import thread_counters_recompute
-from tests.factories import UserFactory
+from tests.factories import UserFactory, ask
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "stackexchange"
 CARDANO = "cardano.stackexchange.com"
@@ -682,10 +683,15 @@ def test_recompute_counters_repairs_drifted_counters_and_then_has_nothing_to_do(
     )
     run_import(directory)
     thread = Thread.objects.get(source="stackexchange:drift.example")
+    other = ask(UserFactory(), thread.space, title="An untouched thread about wallets")
     Thread.objects.filter(pk=thread.pk).update(answer_count=99, comment_count=7, score=-5)
     Post.objects.filter(thread=thread).update(comment_count=3)
+    versions = {pk: caching.lookup(caching.thread_scope(pk), "probe").version for pk in (thread.pk, other.pk)}
     out = StringIO()
     call_command("recompute_counters", stdout=out)
+    # The repaired thread's cached pages and row are refreshed at once; other threads' stay.
+    assert caching.lookup(caching.thread_scope(thread.pk), "probe").version != versions[thread.pk]
+    assert caching.lookup(caching.thread_scope(other.pk), "probe").version == versions[other.pk]
     assert "Corrected the counters of 1 threads" in out.getvalue()
     thread.refresh_from_db()
     assert (thread.answer_count, thread.comment_count, thread.score) == (2, 1, 2)
