@@ -13,6 +13,11 @@ def is_staff(user) -> bool:
     return is_active_member(user) and user.is_staff
 
 
+def visibility_key(user) -> str:
+    """visible_visibilities as text for cache keys: readers with the same key see the same spaces."""
+    return ",".join(sorted(visible_visibilities(user)))
+
+
 def can_view_space(user, space: Space) -> bool:
     if space.visibility == Visibility.PUBLIC:
         return True

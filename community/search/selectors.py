@@ -111,7 +111,7 @@ def search_space_choices(*, user) -> list[SpaceChoice]:
     def build() -> list[tuple[int, str, str]]:
         return list(Space.objects.filter(visibility__in=visibilities).values_list("pk", "slug", "name"))
 
-    rows = caching.cached(SPACES_SCOPE, "search-choices:" + ",".join(sorted(visibilities)), build)
+    rows = caching.cached(SPACES_SCOPE, "search-choices:" + permissions.visibility_key(user), build)
     return [SpaceChoice(*row) for row in rows]
 
 

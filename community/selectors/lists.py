@@ -230,8 +230,7 @@ def thread_list(
 
 def tag_thread_count(*, user, tag: str) -> int:
     """How many threads the user may see carry this tag; cached until a thread changes."""
-    visibilities = ",".join(sorted(permissions.visible_visibilities(user)))
-    key = f"tagcount:{visibilities}|{tag}"
+    key = f"tagcount:{permissions.visibility_key(user)}|{tag}"
     return caching.cached(
         caching.THREADS_SCOPE, key, lambda: _tagged(_visible_threads(user), tag).order_by().count(), timeout=600
     )
@@ -338,8 +337,6 @@ class TagDetails:
 
 def tag_details(*, name: str, user) -> TagDetails:
     """A tag's description, its follower count and whether `user` follows it: one query."""
-    from taggit.models import Tag
-
     tags = Tag.objects.filter(name=name).annotate(followers_count=Count("followers"))
     if user.is_authenticated:
         tags = tags.annotate(following=Exists(Follow.objects.filter(tag=OuterRef("pk"), member=user.pk)))
@@ -395,14 +392,15 @@ def _tag_counts(user) -> list[tuple[str, int, str]]:
         return [(name, n, description or "") for name, description, n in rows]
 
     # Who may see which spaces is in the key and the spaces' version; renames and descriptions bump the tags'.
-    key = "directory:" + ",".join(sorted(permissions.visible_visibilities(user)))
+    key = "directory:" + permissions.visibility_key(user)
     return caching.cached((TAGS_SCOPE, SPACES_SCOPE), key, build, timeout=TAG_DIRECTORY_SECONDS)
 
 
 def tag_directory(*, user, query: str = "", sort: str = TagSort.POPULAR, page: int = 1) -> TagDirectory:
     """The tags on threads the user may see, with how many, filtered by a part of their name; one page of them.
 
-    One query at most (none while cached); counts may lag by TAG_DIRECTORY_SECONDS.
+    At most two queries, the visible spaces and the counts (none while cached);
+    counts may lag by TAG_DIRECTORY_SECONDS.
     """
     rows = _tag_counts(user)
     needle = query.strip().lower()

@@ -29,7 +29,7 @@ def visible_space_ids(*, user) -> list[int]:
 
 def visible_space_ids_key(user) -> str:
     """visible_space_ids' entry in SPACES_SCOPE, for pages that fetch their entries together."""
-    return "visible:" + ",".join(sorted(permissions.visible_visibilities(user)))
+    return "visible:" + permissions.visibility_key(user)
 
 
 def space_list_for_user(*, user) -> QuerySet[Space]:

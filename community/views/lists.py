@@ -68,8 +68,7 @@ def thread_rows_fragment(request: HttpRequest, *, heading_level: int = 3, **list
     """
     space = list_args.get("space")
     params = {**list_args, "space": space.pk if space else None}
-    visibilities = sorted(permissions.visible_visibilities(request.user))
-    raw = f"{sorted(params.items())}|{visibilities}|{get_language()}|{heading_level}"
+    raw = f"{sorted(params.items())}|{permissions.visibility_key(request.user)}|{get_language()}|{heading_level}"
     key = f"rows:{raw}"
 
     def build() -> RowsFragment:
