@@ -25,7 +25,7 @@ from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.pagination import Page, keyset_page
 from community.selectors.spaces import SPACES_SCOPE, visible_space_ids
-from community.selectors.tags import thread_tag_names
+from community.selectors.tags import thread_tag_names, thread_tagged_items
 
 PAGE_SIZE = 30
 # Bumped when a tag is deleted or renamed (community.receivers).
@@ -380,11 +380,8 @@ def _tag_counts(user) -> list[tuple[str, int, str]]:
 
     def build() -> list[tuple[str, int, str]]:
         rows = (
-            TaggedItem.objects.filter(
-                content_type__app_label="community",
-                content_type__model="thread",
-                object_id__in=_visible_threads(user).values("pk"),
-            )
+            thread_tagged_items()
+            .filter(object_id__in=_visible_threads(user).values("pk"))
             .values_list("tag__name", "tag__info__description")
             .annotate(n=Count("id"))
             .order_by("-n", "tag__name")

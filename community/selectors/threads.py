@@ -38,7 +38,6 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
-from taggit.models import TaggedItem
 
 from community import caching, permissions
 from community.models import (
@@ -57,7 +56,7 @@ from community.selectors import display
 from community.selectors.links import Links
 from community.selectors.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
 from community.selectors.spaces import SPACES_SCOPE, visible_space_ids, visible_space_ids_key
-from community.selectors.tags import thread_tag_names
+from community.selectors.tags import thread_tag_names, thread_tagged_items
 
 ANSWERS_PER_PAGE = 50
 RELATED_LIMIT = 5
@@ -337,9 +336,8 @@ def _related_candidates(thread_id: int, tag_names: list[str]) -> list[tuple[int,
 
     def build() -> list[tuple[int, int]]:
         rows = (
-            TaggedItem.objects.filter(
-                content_type__app_label="community", content_type__model="thread", tag__name__in=tag_names
-            )
+            thread_tagged_items()
+            .filter(tag__name__in=tag_names)
             .exclude(object_id=thread_id)
             .values("object_id")
             # One row per shared tag before grouping: the count is how many tags a thread shares.
@@ -546,8 +544,8 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
         for post in all_posts
     ]
     author_name, author_url = author_display(thread.author, links)
-    # Only a duplicate needs its canonical thread: one query, for those pages alone.
     linked, related = _linked_and_related(user, thread, tag_names, linked_ids, links)
+    # Only a duplicate needs its canonical thread: one query, for those pages alone.
     canonical = (
         Thread.objects.select_related("space").filter(pk=thread.duplicate_of_id).first()
         if thread.duplicate_of_id
