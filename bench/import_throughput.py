@@ -18,9 +18,10 @@ It prints one line per round and a total: posts (questions + answers) per
 second of wall time, overall and in the posts stage alone (threads, posts,
 tags, accepted answers, first revisions and their counters, plus the search
 documents, which the importer writes in a step of their own at the end), the
-process's CPU seconds (the rest is time spent waiting for the database), the
-time of each stage, summed over the rounds in the total, and the peak
-resident memory from getrusage(ru_maxrss).
+time of each stage with the CPU seconds spent in it by this process and,
+when PostgreSQL runs on this machine, by the server's processes (read from
+/proc; so two cores can give at most twice the wall time), summed over the
+rounds in the total, and the peak resident memory from getrusage(ru_maxrss).
 Streaming should keep peak memory flat as K grows. Later rounds find the
 members' usernames taken by earlier ones and fall back to suffixed names,
 which costs their members stage a little more.
@@ -99,6 +100,30 @@ def _scaled_dump(source: Path, copies: int, target: Path) -> None:
             out.write(closing)
 
 
+def _server_cpu() -> float | None:
+    """CPU seconds of the PostgreSQL server's processes on this machine, ended ones included; None if unseen.
+
+    Read from /proc (Linux, the server local, readable by this user): each
+    postgres process's own time, plus the postmaster's children's time, which
+    keeps what backends that have exited (closed connections) spent.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total, seen = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        if name not in {"postgres", "postmaster"}:
+            continue
+        seen = True
+        # Fields from the third (state): utime, stime, cutime, cstime are the 12th to 15th.
+        utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+        total += utime + stime + cutime + cstime
+    return total / tick if seen else None
+
+
 def _load() -> str:
     # The machine may be shared: a busy one makes every number here slower.
     return " ".join(f"{n:.1f}" for n in os.getloadavg())
@@ -156,6 +181,34 @@ def main() -> None:
     from community.importers.progress import Progress
     from community.importers.stackexchange import StackExchangeImporter
 
+    class MeteredProgress(Progress):
+        """Progress that also keeps each step's CPU seconds: this process's, and the local server's."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.cpu: dict[str, tuple[float, float | None]] = {}
+
+        def start(self, label: str, total_bytes: int) -> None:
+            self._cpu_started = (time.process_time(), _server_cpu())
+            super().start(label, total_bytes)
+
+        def finish(self, note: str = "") -> None:
+            super().finish(note)
+            python, server = self._cpu_started
+            now = _server_cpu()
+            self.cpu[self.label] = (
+                time.process_time() - python,
+                None if server is None or now is None else now - server,
+            )
+
+    def describe(stages: dict[str, list]) -> str:
+        """'label wall s (CPU: Python p, server s)' for each step."""
+        parts = []
+        for label, (seconds, python, server) in stages.items():
+            cpu = f"Python {python:.1f}" + ("" if server is None else f", server {server:.1f}")
+            parts.append(f"{label} {seconds:.1f} s ({cpu})")
+        return ", ".join(parts)
+
     if connection.vendor != "postgresql":
         print(f"warning: measuring on {connection.vendor}; the goal is for PostgreSQL", file=sys.stderr)
     print(f"load average before: {_load()}")
@@ -163,14 +216,14 @@ def main() -> None:
     prefix = f"stackexchange:bench-{run}-"
     total_posts = 0
     posts_stage_seconds = 0.0
-    stage_seconds: dict[str, float] = {}
+    stage_totals: dict[str, list] = {}  # label -> [wall, Python CPU, server CPU or None] over the rounds
     started = time.perf_counter()
-    cpu_started = time.process_time()
+    cpu_started, server_started = time.process_time(), _server_cpu()
     try:
         for k in range(args.repeat):
             site = f"bench-{run}-{k}.{args.dump.name}"
             round_started, round_cpu = time.perf_counter(), time.process_time()
-            progress = Progress()
+            progress = MeteredProgress()
             summary = StackExchangeImporter(
                 args.dump, site=site, space_slug=f"bench-{run}-{k}", batch_size=args.batch_size, progress=progress
             ).run()
@@ -179,26 +232,33 @@ def main() -> None:
             total_posts += posts
             posts_stage = sum(seconds for label, _, seconds in progress.finished if label in POSTS_STAGE)
             posts_stage_seconds += posts_stage
+            stages: dict[str, list] = {}
             for label, _, seconds in progress.finished:
-                stage_seconds[label] = stage_seconds.get(label, 0.0) + seconds
-            stages = ", ".join(f"{label} {seconds:.1f} s" for label, _, seconds in progress.finished)
+                python, server = progress.cpu[label]
+                stages[label] = [seconds, python, server]
+                total = stage_totals.setdefault(label, [0.0, 0.0, 0.0])
+                total[0] += seconds
+                total[1] += python
+                total[2] = None if server is None or total[2] is None else total[2] + server
             print(
                 f"round {k + 1}/{args.repeat}: {posts:,} posts, {summary.comments:,} comments, "
                 f"{summary.members:,} members in {wall:.1f} s ({time.process_time() - round_cpu:.1f} s CPU): "
                 f"{posts / wall:,.0f} posts/s overall, {posts / posts_stage:,.0f} posts/s in the posts stage; "
-                f"peak memory {_peak_rss_mb():.0f} MB\n    {stages}"
+                f"peak memory {_peak_rss_mb():.0f} MB\n    {describe(stages)}"
             )
     finally:
         if scratch is not None:
             shutil.rmtree(scratch)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        server_now = _server_cpu()
+        server = "" if server_started is None or server_now is None else f", server {server_now - server_started:.1f} s"
         print(
-            f"total: {total_posts:,} posts in {wall:.1f} s ({cpu:.1f} s CPU): "
+            f"total: {total_posts:,} posts in {wall:.1f} s (CPU: this process {cpu:.1f} s{server}): "
             f"{total_posts / wall:,.0f} posts/s overall (every stage), "
             f"{total_posts / max(posts_stage_seconds, 1e-9):,.0f} posts/s in the posts stage; "
             f"peak memory {_peak_rss_mb():.0f} MB ({connection.vendor}); load average after: {_load()}"
         )
-        print("    " + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in stage_seconds.items()))
+        print("    " + describe(stage_totals))
         if args.keep:
             from accounts.models import User
             from community.models import Comment, Post, Thread
