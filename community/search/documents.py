@@ -11,7 +11,6 @@ characters each and 12,000 in all. Comments are not indexed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Value, When, Window
@@ -41,8 +40,8 @@ def _text(html: str, limit: int) -> str:
     return html_to_text(html)[:limit]
 
 
-def _build(thread_ids: list[int], *, html_chars: int, text: Callable[[str, int], str]) -> list[Document]:
-    """Documents whose body is `text(html, limit)` of each post, reading `html_chars` × the limit of HTML."""
+def build_documents(thread_ids: list[int]) -> list[Document]:
+    """The documents of these threads (deleted ones too: queries filter on deleted_at). Four queries."""
     if not thread_ids:
         return []
     titles = dict(Thread.objects.filter(pk__in=thread_ids).values_list("pk", "title"))
@@ -50,7 +49,7 @@ def _build(thread_ids: list[int], *, html_chars: int, text: Callable[[str, int],
 
     openings = dict(
         Post.objects.filter(thread_id__in=titles, kind=PostKind.OPENING)
-        .annotate(html=Substr("body_html", 1, OPENING_MAX_CHARS * html_chars))
+        .annotate(html=Substr("body_html", 1, OPENING_MAX_CHARS * _HTML_FACTOR))
         .values_list("thread_id", "html")
     )
     reading_order = [
@@ -63,7 +62,7 @@ def _build(thread_ids: list[int], *, html_chars: int, text: Callable[[str, int],
         Post.objects.filter(thread_id__in=titles, kind=PostKind.ANSWER, deleted_at__isnull=True)
         .annotate(
             place=Window(RowNumber(), partition_by=F("thread_id"), order_by=reading_order),
-            html=Substr("body_html", 1, ANSWER_MAX_CHARS * html_chars),
+            html=Substr("body_html", 1, ANSWER_MAX_CHARS * _HTML_FACTOR),
         )
         .filter(place__lte=ANSWERS_INDEXED)
         .order_by("thread_id", "place")
@@ -73,7 +72,7 @@ def _build(thread_ids: list[int], *, html_chars: int, text: Callable[[str, int],
     budget: dict[int, int] = defaultdict(lambda: ANSWERS_MAX_CHARS)
     for thread_id, html in answers:
         if budget[thread_id] > 0:
-            piece = text(html, min(ANSWER_MAX_CHARS, budget[thread_id]))
+            piece = _text(html, min(ANSWER_MAX_CHARS, budget[thread_id]))
             budget[thread_id] -= len(piece)
             answer_texts[thread_id].append(piece)
 
@@ -82,29 +81,50 @@ def _build(thread_ids: list[int], *, html_chars: int, text: Callable[[str, int],
             thread_id=thread_id,
             title=title,
             tags=" ".join(sorted(tags.get(thread_id, []))),
-            body="\n".join([text(openings.get(thread_id, ""), OPENING_MAX_CHARS), *answer_texts.get(thread_id, [])]),
+            body="\n".join([_text(openings.get(thread_id, ""), OPENING_MAX_CHARS), *answer_texts.get(thread_id, [])]),
         )
         for thread_id, title in sorted(titles.items())
     ]
 
 
-def build_documents(thread_ids: list[int]) -> list[Document]:
-    """The documents of these threads (deleted ones too: queries filter on deleted_at). Four queries."""
-    return _build(thread_ids, html_chars=_HTML_FACTOR, text=_text)
-
-
 # --- Bulk indexing on PostgreSQL -------------------------------------------
 
-
-def build_documents_of_html(thread_ids: list[int]) -> list[Document]:
-    """build_documents with the posts' sanitised HTML as the body, for bulk indexing on PostgreSQL. Four queries.
-
-    PostgreSQL's text search parser recognises tags and entities and leaves
-    them out of a tsvector, so it can read the HTML itself, and importers
-    skip html_to_text, which was most of their indexing time. The lexemes
-    differ from build_documents' only where markup sits inside a word
-    ("foo<b>bar</b>" gives two words) and for images' alt text (not kept).
-    The caps count the markup too, so a long post may have somewhat less of
-    its text indexed. Not for SQLite: FTS5 would index the markup.
-    """
-    return _build(thread_ids, html_chars=1, text=lambda html, limit: html[:limit])
+# The documents of the threads whose ids are %(ids)s, built where the posts are,
+# as rows of (id, title, tags, body): the same posts, order and caps as
+# `build_documents`, with each post's sanitised HTML as its text (see
+# PostgresBackend.write_from_html). `before` is how much of the answers'
+# budget the answers ahead of one took. Tags sort by code point, as Python's
+# sorted() does. Only constants are written into it.
+DOCUMENTS_OF_HTML_SQL = f"""
+WITH ids AS (SELECT DISTINCT unnest(%(ids)s::bigint[]) AS id),
+answers AS (
+    SELECT p.thread_id, p.body_html AS html, row_number() OVER reading AS place,
+        COALESCE(sum(least(length(p.body_html), {ANSWER_MAX_CHARS}))
+            OVER (reading ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+    FROM community_post p JOIN community_thread th ON th.id = p.thread_id
+    WHERE p.thread_id = ANY(%(ids)s::bigint[]) AND p.kind = '{PostKind.ANSWER.value}' AND p.deleted_at IS NULL
+    WINDOW reading AS (
+        PARTITION BY p.thread_id
+        ORDER BY (p.id = th.accepted_answer_id) IS TRUE DESC, p.score DESC, p.created_at, p.id
+    )
+),
+bodies AS (
+    SELECT thread_id,
+        string_agg(left(html, least({ANSWER_MAX_CHARS}, {ANSWERS_MAX_CHARS} - before)::int), E'\\n' ORDER BY place)
+            AS text
+    FROM answers WHERE place <= {ANSWERS_INDEXED} AND before < {ANSWERS_MAX_CHARS}
+    GROUP BY thread_id
+),
+tags AS (
+    SELECT ti.object_id AS thread_id, string_agg(tg.name, ' ' ORDER BY tg.name COLLATE "C") AS names
+    FROM taggit_taggeditem ti JOIN taggit_tag tg ON tg.id = ti.tag_id
+    WHERE ti.content_type_id = %(thread_type)s AND ti.object_id = ANY(%(ids)s::bigint[])
+    GROUP BY ti.object_id
+)
+SELECT th.id, th.title, COALESCE(tags.names, '') AS tags,
+    concat_ws(E'\\n', COALESCE(left(o.body_html, {OPENING_MAX_CHARS}), ''), bodies.text) AS body
+FROM ids JOIN community_thread th ON th.id = ids.id
+LEFT JOIN community_post o ON o.thread_id = th.id AND o.kind = '{PostKind.OPENING.value}'
+LEFT JOIN bodies ON bodies.thread_id = th.id
+LEFT JOIN tags ON tags.thread_id = th.id
+"""  # noqa: S608

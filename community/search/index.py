@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from community.models import Thread
 from community.search.backends import get_backend
-from community.search.documents import build_documents, build_documents_of_html
+from community.search.documents import build_documents
 
 CHUNK = 500  # threads per transaction when rebuilding
 BULK_CHUNK = 200  # threads per transaction of a parallel bulk write: small enough to share out evenly
@@ -75,26 +75,32 @@ def search_index_clear() -> None:
 def search_index_threads_bulk(thread_ids: Iterable[int], *, workers: int = 1) -> int:
     """search_index_threads for bulk writers (importers); returns how many documents were written.
 
-    On PostgreSQL the text search parser reads the posts' HTML itself
-    (documents.build_documents_of_html), which spares the Python parsing that
-    dominates indexing thousands of threads, and `workers` connections share
-    the chunks: parsing is nearly all of the time, and each chunk is a
-    transaction of its own over threads no other chunk touches. Inside a
-    transaction (a test, a caller's atomic block), or elsewhere than on
-    PostgreSQL, it is search_index_threads on this connection.
+    On PostgreSQL each chunk of threads is one statement that builds and
+    writes their documents from the posts' HTML (PostgresBackend.write_from_html),
+    and `workers` connections share the chunks: parsing text is nearly all of
+    the time, and each chunk is a transaction of its own over threads no other
+    chunk touches. Inside a transaction (a test, a caller's atomic block) the
+    chunks run on this connection. Elsewhere than on PostgreSQL it is
+    search_index_threads.
     """
     if connection.vendor != "postgresql":
         return search_index_threads(thread_ids)
+    backend = get_backend()
     ids = sorted(set(thread_ids))
-    if workers <= 1 or connection.in_atomic_block or len(ids) <= BULK_CHUNK:
-        return search_index_threads(ids, build=build_documents_of_html)
     chunks = [ids[start : start + BULK_CHUNK] for start in range(0, len(ids), BULK_CHUNK)]
 
     def index(chunk: list[int]) -> int:
+        with transaction.atomic():
+            return backend.write_from_html(chunk)
+
+    if workers <= 1 or connection.in_atomic_block or len(chunks) <= 1:
+        return sum(map(index, chunks))
+
+    def index_on_own_connection(chunk: list[int]) -> int:
         try:
-            return search_index_threads(chunk, build=build_documents_of_html)
+            return index(chunk)
         finally:
             connection.close()  # this worker thread's own connection
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search-index") as pool:
-        return sum(pool.map(index, chunks))
+        return sum(pool.map(index_on_own_connection, chunks))

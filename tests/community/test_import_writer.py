@@ -102,16 +102,16 @@ def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monke
         original(self)
 
     monkeypatch.setattr(BatchWriter, "_loop", loop)
-    from community.search import index
+    from community.search.backends import PostgresBackend
 
     search_threads: set[str] = set()
-    original_index = index.search_index_threads
+    original_write = PostgresBackend.write_from_html
 
-    def search_index_threads(ids, **kwargs):
+    def write_from_html(self, ids):
         search_threads.add(threading.current_thread().name)
-        return original_index(ids, **kwargs)
+        return original_write(self, ids)
 
-    monkeypatch.setattr(index, "search_index_threads", search_index_threads)
+    monkeypatch.setattr(PostgresBackend, "write_from_html", write_from_html)
 
     assert not connection.in_atomic_block
     summary = StackExchangeImporter(dump_dir(BICYCLES), batch_size=200).run()
