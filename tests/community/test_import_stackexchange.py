@@ -41,7 +41,8 @@ from community.models import (
     Vote,
 )
 from community.models.threads import EXCERPT_LENGTH
-from community.rendering import excerpt
+from community.rendering import excerpt, html_to_text, sanitize_html
+from community.rendering.text import cut_excerpt
 from community.search.selectors import search_threads
 from community.services.counters import thread_counters_recompute
 from tests.factories import UserFactory, ask
@@ -466,6 +467,18 @@ def test_imported_threads_have_the_excerpt_of_their_opening_post(imported):
             assert post.thread.excerpt == excerpt(post.body_html, EXCERPT_LENGTH)
         cut = [post for post in openings if post.thread.excerpt.endswith("\u2026")]
         assert cut and all(len(post.thread.excerpt) <= EXCERPT_LENGTH for post in cut)
+
+
+@pytest.mark.parametrize("site", [CARDANO, BICYCLES])
+def test_an_excerpt_read_from_the_start_of_a_long_post_is_the_excerpt_of_the_whole_post(site):
+    bodies = [sanitize_html(row.get("Body", "")) for row in xml_rows(dump_dir(site) / "Posts.xml")]
+    long_ones = 0
+    for html in bodies:
+        for length in (EXCERPT_LENGTH, 40):
+            whole = cut_excerpt(html_to_text(html), length)
+            assert excerpt(html, length) == whole, html[:200]
+            long_ones += len(html) > 8 * length
+    assert long_ones > len(bodies) // 2  # the shortcut was taken, and held
 
 
 def test_every_imported_thread_is_searchable_by_the_words_of_its_answers(imported):
