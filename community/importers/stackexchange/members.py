@@ -138,6 +138,11 @@ USER_COLUMNS = Columns(User, ["id", "username", "email", "password", "date_joine
 PROFILE_COLUMNS = Columns(Profile, ["user", "display_name", "location", "website", "bio"])
 
 
+def _bio(about_me: str) -> str:
+    # Most members never wrote one: no cleaning to do.
+    return html_to_text(sanitize_html(about_me))[:1000] if about_me.strip() else ""
+
+
 def _member(row: Row) -> tuple:
     """What a member's rows hold, read on the caller's side of the writer: (id, name base, user part, profile part)."""
     return (
@@ -148,7 +153,7 @@ def _member(row: Row) -> tuple:
             row.get("DisplayName")[:50],
             row.get("Location")[:100],
             _website(row.get("WebsiteUrl")),
-            html_to_text(sanitize_html(row.get("AboutMe")))[:1000],
+            _bio(row.get("AboutMe")),
         ),
     )
 
