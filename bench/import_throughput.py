@@ -205,6 +205,9 @@ def main() -> None:
         """'label wall s (CPU: Python p, server s)' for each step."""
         parts = []
         for label, (seconds, python, server) in stages.items():
+            if python is None:  # a step that ran alongside others: its CPU is in theirs
+                parts.append(f"{label} {seconds:.1f} s (alongside)")
+                continue
             cpu = f"Python {python:.1f}" + ("" if server is None else f", server {server:.1f}")
             parts.append(f"{label} {seconds:.1f} s ({cpu})")
         return ", ".join(parts)
@@ -234,11 +237,11 @@ def main() -> None:
             posts_stage_seconds += posts_stage
             stages: dict[str, list] = {}
             for label, _, seconds in progress.finished:
-                python, server = progress.cpu[label]
+                python, server = progress.cpu.get(label, (None, None))
                 stages[label] = [seconds, python, server]
                 total = stage_totals.setdefault(label, [0.0, 0.0, 0.0])
                 total[0] += seconds
-                total[1] += python
+                total[1] = None if python is None or total[1] is None else total[1] + python
                 total[2] = None if server is None or total[2] is None else total[2] + server
             print(
                 f"round {k + 1}/{args.repeat}: {posts:,} posts, {summary.comments:,} comments, "

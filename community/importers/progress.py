@@ -42,11 +42,14 @@ class Progress:
         self._write(f"\r{self.label:<16} [{bar}] {fraction:4.0%} {self.rows:>10,} rows {rate:>8,.0f}/s")
 
     def finish(self, note: str = "") -> None:
-        elapsed = time.monotonic() - self._started
-        self.finished.append((self.label, self.rows, elapsed))
+        self.add_finished(self.label, self.rows, time.monotonic() - self._started, note)
+
+    def add_finished(self, label: str, rows: int, seconds: float, note: str = "") -> None:
+        """Record and report a finished step: this one's, or one that ran elsewhere (another thread's)."""
+        self.finished.append((label, rows, seconds))
         if self._write is None:
             return
-        line = f"{self.label:<16} {self.rows:>10,} rows in {elapsed:6.1f} s"
+        line = f"{label:<16} {rows:>10,} rows in {seconds:6.1f} s"
         if note:
             line += f"  ({note})"
         self._write(("\r" if self._interactive else "") + line.ljust(WIDTH + 50) + "\n")

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from community.importers.stackexchange import StackExchangeImporter
 from community.importers.writer import BatchWriter
-from community.models import Post, Thread
+from community.models import BadgeAward, Comment, Post, Thread
 from tests.community.test_import_stackexchange import (
     BICYCLES,
     POSTS_OK,
@@ -112,14 +112,34 @@ def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monke
         return original_write(self, ids)
 
     monkeypatch.setattr(PostgresBackend, "write_from_html", write_from_html)
+    from community.importers.stackexchange import badges
+
+    badge_threads: set[str] = set()
+    original_badges = badges.import_badges
+
+    def import_badges(importer):
+        badge_threads.add(threading.current_thread().name)
+        original_badges(importer)
+
+    monkeypatch.setattr(badges, "import_badges", import_badges)
 
     assert not connection.in_atomic_block
     summary = StackExchangeImporter(dump_dir(BICYCLES), batch_size=200).run()
     source = source_of(BICYCLES)
     assert used == {"import-writer"}
     assert len(search_threads) == 2 and all(name.startswith("search-index") for name in search_threads)
+    assert badge_threads == {"import-alongside"}
     assert summary.questions == Thread.objects.filter(source=source).count() == 453
     assert indexed(source) == 453
+    assert summary.badges == BadgeAward.objects.filter(source=source).count() > 0
+    assert summary.comments == Comment.objects.filter(source=source).count() > 0
+    with connection.cursor() as cursor:
+        # Analyzed after the documents were written: the planner knows common words from rare ones.
+        cursor.execute(
+            "SELECT most_common_elems IS NOT NULL FROM pg_stats"
+            " WHERE tablename = 'community_thread' AND attname = 'search_document'"
+        )
+        assert cursor.fetchone() == (True,)
     assert_consistent(source)
     # Each file's writes were committed before the next file was read: every author was found.
     members = {row["Id"] for row in xml_rows(dump_dir(BICYCLES) / "Users.xml")}
@@ -158,3 +178,29 @@ def test_a_malformed_row_is_reported_after_the_batches_before_it_are_committed(t
     rerun = StackExchangeImporter(directory, batch_size=2).run()
     assert (rerun.questions, rerun.answers, rerun.comments) == (0, 0, 0)
     assert snapshot(source)["indexed"] == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_malformed_badge_file_is_reported_after_the_steps_beside_it_commit(tmp_path):
+    """Badges import on a thread of their own beside the comments: a bad row there fails the run, not them."""
+    comments = [
+        {"Id": n, "PostId": 1, "Text": f"Fine comment {n}", "CreationDate": "2021-05-01T00:00:00"} for n in range(1, 6)
+    ]
+    badges = [
+        {"Id": 1, "UserId": 1, "Name": "Student", "Date": "2021-05-01T00:00:00", "Class": 3},
+        {"Id": 2, "UserId": 1, "Name": "Teacher", "Date": "2021-05-01T00:00:00", "Class": 3},
+        {"Id": 3, "UserId": 1, "Name": "Editor", "Date": "last week", "Class": 3},
+    ]
+    directory = write_dump(tmp_path / "beside.example", Users=USERS, Posts=POSTS_OK, Comments=comments, Badges=badges)
+    importer = StackExchangeImporter(directory, batch_size=2)
+    with pytest.raises(Exception, match=r"Badges.xml: line 5: .*'last week'"):
+        importer.run()
+    source = "stackexchange:beside.example"
+    assert Comment.objects.filter(source=source).count() == 5  # every comment batch committed
+    assert BadgeAward.objects.filter(source=source).count() == 2  # the badge batch before the bad row too
+    assert_consistent(source)
+
+    write_dump(directory, Badges=badges[:2])
+    rerun = StackExchangeImporter(directory, batch_size=2).run()
+    assert (rerun.comments, rerun.badges) == (0, 0)
+    assert snapshot(source)["indexed"] == snapshot(source)["threads"]

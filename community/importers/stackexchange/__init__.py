@@ -81,14 +81,18 @@ Speed
 Primary keys are taken from the tables' sequences before a batch is written
 (community.importers.bulk), so no row is looked up again after its insert;
 rows are streamed with PostgreSQL's COPY (one executemany on SQLite), and
-the threads a batch touched are updated with one statement. The search
-documents are written after everything else: once per thread rather than
-once per batch that adds an answer, and after the comments, because on
+the threads a batch touched are updated with one statement. On PostgreSQL a
+writer thread with its own connection writes each batch while the next is
+read (community.importers.writer), and the badges, which need only the
+members, are read and written on a thread of their own alongside the
+comments, votes and links. Then the tables the run at least doubled are
+analyzed, so the planner knows their new size and spread, also for the
+next step. The search documents are written last: once per thread rather
+than once per batch that adds an answer, and after the comments, because on
 PostgreSQL each later update of a thread row that has a document would
-rewrite the document's entries in the GIN index. On PostgreSQL the text
-search parser reads the posts' HTML itself, without Python turning it into
-text. Last, the tables the run grew by more than a tenth are analyzed, so
-the planner knows their new size and spread.
+rewrite the document's entries in the GIN index. On PostgreSQL each chunk of
+documents is built and written by one statement, the text search parser
+reading the posts' HTML itself, on two connections at once.
 
 Streaming
 ---------

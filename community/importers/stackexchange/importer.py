@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,14 +183,18 @@ class StackExchangeImporter:
         finally:
             # Whatever was handed over before an error is committed before it is reported.
             self.writer.close()
-        self.progress.start(SEARCH_STEP, 0)
-        self.search_index()
-        self.progress.finish()
+        analyzed: list[str] = []
         if connection.vendor == "postgresql":
             self.progress.start(STATISTICS_STEP, 0)
             analyzed = self.analyze()
             self.progress.rows = len(analyzed)
             self.progress.finish(", ".join(analyzed))
+        self.progress.start(SEARCH_STEP, 0)
+        self.search_index()
+        if Thread._meta.db_table in analyzed:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE community_thread (search_document)")
+        self.progress.finish()
         # Bulk writes send no signals: cached lists must show the new threads. A
         # thread that was already here and got more answers shows them once its
         # cached page expires (minutes), as bumping every thread one by one
@@ -196,21 +203,77 @@ class StackExchangeImporter:
         return self.summary
 
     def import_files(self) -> None:
-        steps: list[tuple[str | None, Callable[[StackExchangeImporter], None]]] = [
+        Steps = list[tuple[str | None, Callable[[StackExchangeImporter], None]]]
+        first: Steps = [
             ("Tags.xml", members.import_tags),
             ("Users.xml", members.import_users),
             (None, posts.import_posts),
             ("PostHistory.xml", history.import_history),
             (None, history.revisions_fill_missing),
+        ]
+        then: Steps = [
             ("Comments.xml", activity.import_comments),
             ("Votes.xml", activity.import_votes),
             ("PostLinks.xml", activity.import_post_links),
-            ("Badges.xml", badges.import_badges),
         ]
-        for name, step in steps:
-            if name is None or self.has(name):
-                step(self)
-                self.writer.flush()  # the next step reads what this one wrote
+        for name, step in first:
+            self.run_step(name, step)
+        # Badges need the members alone and touch no table the other steps
+        # write: they are read and written alongside the comments, votes and
+        # links, which keeps both cores busy where each step alone would not.
+        with self.alongside("Badges.xml", badges.import_badges):
+            for name, step in then:
+                self.run_step(name, step)
+
+    def run_step(self, name: str | None, step: Callable[[StackExchangeImporter], None]) -> None:
+        if name is None or self.has(name):
+            step(self)
+            self.writer.flush()  # the next step reads what this one wrote
+
+    @contextmanager
+    def alongside(self, name: str, step: Callable[[StackExchangeImporter], None]) -> Iterator[None]:
+        """Run `step` on a thread of its own (with its own writer and connection) while the block runs.
+
+        The step shares the importer's maps and summary; it must neither
+        write nor read what the block's steps write. Where the writes go
+        through the caller's connection (`BatchWriter.inline`: a caller's
+        transaction, SQLite) it runs after the block instead. Its progress is
+        reported when it has finished; its error, if any, is raised after the
+        block's own.
+        """
+        if not self.has(name):
+            yield
+            return
+        if self.writer.inline:
+            yield
+            self.run_step(name, step)
+            return
+        side = copy.copy(self)  # the same maps, summary and counters
+        side.writer = BatchWriter(side._write_now)
+        side.progress = Progress()  # drawn by nobody: its finished steps are copied below
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                try:
+                    step(side)
+                finally:
+                    side.writer.close()
+            except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread
+                errors.append(exc)
+            finally:
+                connection.close()  # this thread's own connection
+
+        thread = threading.Thread(target=run, name="import-alongside", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
+        for finished in side.progress.finished:
+            self.progress.add_finished(*finished)
+        if errors:
+            raise errors[0]
 
     def search_index(self) -> None:
         """Write the search documents of every thread of the site, once, after everything else.
