@@ -5,6 +5,8 @@ foreign key's db_index drops every index on that column alone, a partial
 unique constraint included.
 """
 
+import importlib
+
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -56,3 +58,20 @@ def test_foreign_keys_led_by_a_composite_index_have_no_index_of_their_own():
                 and name not in {"thread_duplicate_of_idx"}  # partial: only the threads that are duplicates
             ]
             assert single == [], (table, column)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_busy_tables_leave_room_for_heap_only_updates_and_long_texts_keep_no_statistics():
+    """Migration 0009: counter updates that find room on their page touch no index; ANALYZE skips long texts."""
+    storage = importlib.import_module("community.migrations.0009_storage_tuning")
+    with connection.cursor() as cursor:
+        for table, fillfactor in storage.FILLFACTOR.items():
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+            assert f"fillfactor={fillfactor}" in (cursor.fetchone()[0] or [])
+        for table, columns in storage.NO_STATISTICS.items():
+            cursor.execute(
+                "SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+                [table, columns],
+            )
+            assert dict(cursor.fetchall()) == dict.fromkeys(columns, 0)
