@@ -75,3 +75,14 @@ def test_busy_tables_leave_room_for_heap_only_updates_and_long_texts_keep_no_sta
                 [table, columns],
             )
             assert dict(cursor.fetchall()) == dict.fromkeys(columns, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_usernames_have_no_pattern_index_as_no_query_reads_one():
+    """Migration accounts 0005: every member written would maintain it for nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts_user'")
+        definitions = [definition for (definition,) in cursor.fetchall()]
+    assert definitions and not [d for d in definitions if "varchar_pattern_ops" in d]
+    assert any("UNIQUE INDEX" in d and "(username)" in d for d in definitions)  # the unique one stays
