@@ -19,6 +19,7 @@ from community.importers.bulk import (
     update_rows,
     values_in,
 )
+from community.importers.xmlrows import parse_utc
 from community.models import Space, Thread
 from tests.factories import SpaceFactory, UserFactory
 
@@ -144,3 +145,8 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_only_that_batch():
         commit_without_waiting()
         assert setting() == "off"
     assert setting() == before == "on"
+
+
+def test_dump_dates_without_a_zone_are_read_as_utc_and_a_given_zone_is_kept():
+    assert parse_utc("2021-04-27T15:06:44.553") == dt.datetime(2021, 4, 27, 15, 6, 44, 553000, tzinfo=dt.UTC)
+    assert parse_utc("2021-04-27T15:06:44+02:00").utcoffset() == dt.timedelta(hours=2)
