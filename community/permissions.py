@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+from django.utils.functional import LazyObject, empty
+
 from community.models import Post, PostKind, Space, Thread, ThreadKind, Visibility
+
+
+def loaded(user):
+    """The user behind request.user's lazy proxy, loading it if need be; any other user as it is.
+
+    Every attribute read on the proxy passes through a wrapper, and a page of
+    fifty answers asks the reader's permissions a few hundred times.
+    """
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
 
 
 def is_active_member(user) -> bool:

@@ -503,6 +503,7 @@ def _reader_state(user, thread: Thread, post_ids: list[int], *, with_me_too: boo
 
 def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
     """Everything the thread page shows, for this reader. `thread` comes from thread_get_for_user or _for_page."""
+    user = permissions.loaded(user)
     links = Links()
     now = timezone.now()
     is_staff = permissions.is_staff(user)

@@ -509,3 +509,23 @@ def test_linked_threads_show_both_ways_apart_from_related_and_never_leak(member,
     assert {t.id for t in page.linked} == {points_here.id, pointed_at.id}
     assert points_here.id not in {t.id for t in page.related}  # shown once, as linked
     assert {t.id for t in thread_page(user=staff, thread=thread).linked} == {points_here.id, pointed_at.id, hidden.id}
+
+
+def test_loaded_unwraps_a_lazy_user_once_and_leaves_others_as_they_are(member):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import SimpleLazyObject
+
+    from community.permissions import loaded
+
+    calls = []
+
+    def load():
+        calls.append(1)
+        return member
+
+    lazy = SimpleLazyObject(load)
+    assert loaded(lazy) is member and loaded(lazy) is member
+    assert calls == [1]  # loaded once, by the first call
+    assert loaded(member) is member
+    anonymous = AnonymousUser()
+    assert loaded(SimpleLazyObject(lambda: anonymous)) is anonymous
