@@ -35,6 +35,10 @@ REQUIRED_FILE = "Posts.xml"
 SEARCH_WORKERS = 2
 
 
+# A step of the import: the file it reads (None: it reads none of its own), and the function.
+Step = tuple[str | None, Callable[["StackExchangeImporter"], None]]
+
+
 @dataclass
 class ImportSummary:
     """What one run added. The first six keys are the command's contract; a rerun reports zeros for all but skipped."""
@@ -203,15 +207,14 @@ class StackExchangeImporter:
         return self.summary
 
     def import_files(self) -> None:
-        Steps = list[tuple[str | None, Callable[[StackExchangeImporter], None]]]
-        first: Steps = [
+        first: list[Step] = [
             ("Tags.xml", members.import_tags),
             ("Users.xml", members.import_users),
             (None, posts.import_posts),
             ("PostHistory.xml", history.import_history),
             (None, history.revisions_fill_missing),
         ]
-        then: Steps = [
+        then: list[Step] = [
             ("Comments.xml", activity.import_comments),
             ("Votes.xml", activity.import_votes),
             ("PostLinks.xml", activity.import_post_links),
@@ -226,6 +229,7 @@ class StackExchangeImporter:
                 self.run_step(name, step)
 
     def run_step(self, name: str | None, step: Callable[[StackExchangeImporter], None]) -> None:
+        """Run one file's step, if the dump has the file (name None: always), and wait for its writes."""
         if name is None or self.has(name):
             step(self)
             self.writer.flush()  # the next step reads what this one wrote
@@ -238,8 +242,9 @@ class StackExchangeImporter:
         write nor read what the block's steps write. Where the writes go
         through the caller's connection (`BatchWriter.inline`: a caller's
         transaction, SQLite) it runs after the block instead. Its progress is
-        reported when it has finished; its error, if any, is raised after the
-        block's own.
+        reported when it has finished. Its error, if any, is raised once the
+        block has finished; an error of the block's own is raised instead
+        (the rerun meets the other again).
         """
         if not self.has(name):
             yield
