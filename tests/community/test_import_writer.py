@@ -124,6 +124,9 @@ def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monke
     monkeypatch.setattr(badges, "import_badges", import_badges)
 
     assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        # Earlier tests' imports, rolled back, leave the table's row count as they analyzed it: count it empty.
+        cursor.execute("ANALYZE community_thread")
     summary = StackExchangeImporter(dump_dir(BICYCLES), batch_size=200).run()
     source = source_of(BICYCLES)
     assert used == {"import-writer"}
@@ -134,12 +137,12 @@ def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monke
     assert summary.badges == BadgeAward.objects.filter(source=source).count() > 0
     assert summary.comments == Comment.objects.filter(source=source).count() > 0
     with connection.cursor() as cursor:
-        # Analyzed after the documents were written: the planner knows common words from rare ones.
+        # Analyzed after the documents were written: the planner knows this site's common words from rare ones.
         cursor.execute(
-            "SELECT most_common_elems IS NOT NULL FROM pg_stats"
+            "SELECT most_common_elems::text::text[] FROM pg_stats"
             " WHERE tablename = 'community_thread' AND attname = 'search_document'"
         )
-        assert cursor.fetchone() == (True,)
+        assert "bike" in cursor.fetchone()[0]
     assert_consistent(source)
     # Each file's writes were committed before the next file was read: every author was found.
     members = {row["Id"] for row in xml_rows(dump_dir(BICYCLES) / "Users.xml")}
