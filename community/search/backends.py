@@ -236,16 +236,24 @@ def _results(page_sql: str, params: list, order_by: str, *, with_sql: str = "", 
     return results
 
 
+def _document(title: str, tags: str, body: str) -> str:
+    """The SQL of a search document from three SQL expressions: title weighted A, tags B, text C.
+
+    The language is from a fixed list (search_language), so it is written into the SQL.
+    """
+    language = search_language()
+    return (
+        f"setweight(to_tsvector('{language}', {title}), 'A')"
+        f" || setweight(to_tsvector('{language}', {tags}), 'B')"
+        f" || setweight(to_tsvector('{language}', {body}), 'C')"
+    )
+
+
 class PostgresBackend:
     def write(self, documents: list[Document]) -> None:
-        language = search_language()
         with connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE community_thread SET search_document ="  # noqa: S608 - the language is from a fixed list
-                f" setweight(to_tsvector('{language}', %s), 'A')"
-                f" || setweight(to_tsvector('{language}', %s), 'B')"
-                f" || setweight(to_tsvector('{language}', %s), 'C')"
-                " WHERE id = %s",
+                f"UPDATE community_thread SET search_document = {_document('%s', '%s', '%s')} WHERE id = %s",  # noqa: S608
                 [(doc.title, doc.tags, doc.body, doc.thread_id) for doc in documents],
             )
 
@@ -262,14 +270,10 @@ class PostgresBackend:
         kept); the caps count the markup too, so a long post may have
         somewhat less of its text indexed.
         """
-        language = search_language()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH documents AS ({DOCUMENTS_OF_HTML_SQL})"  # noqa: S608 - the language is from a fixed list
-                " UPDATE community_thread t SET search_document ="
-                f" setweight(to_tsvector('{language}', d.title), 'A')"
-                f" || setweight(to_tsvector('{language}', d.tags), 'B')"
-                f" || setweight(to_tsvector('{language}', d.body), 'C')"
+                f"WITH documents AS ({DOCUMENTS_OF_HTML_SQL})"  # noqa: S608
+                f" UPDATE community_thread t SET search_document = {_document('d.title', 'd.tags', 'd.body')}"
                 " FROM documents d WHERE t.id = d.id",
                 {"ids": thread_ids, "thread_type": ContentType.objects.get_for_model(Thread).pk},
             )

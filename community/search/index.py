@@ -6,8 +6,9 @@ the commit finds the new words and no longer finds the old ones. A rolled-back
 write rolls the index back with it. Accepting an answer and votes that reorder
 a thread's answers change which answers its document holds, not any words
 typed: they enqueue a task after commit (community/services/votes.py). Bulk
-writers (importers) call `search_index_threads` with the ids they wrote, or run
-`rebuild_search_index`, which also applies a change of RAPPORT_SEARCH_LANGUAGE.
+writers (importers) call `search_index_threads_bulk` with the ids they wrote,
+or run `rebuild_search_index`, which also applies a change of
+RAPPORT_SEARCH_LANGUAGE.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ def search_index_thread(thread_id: int) -> None:
     get_backend().write(build_documents([thread_id]))
 
 
-def search_index_threads(thread_ids: Iterable[int], *, build=build_documents) -> int:
+def search_index_threads(thread_ids: Iterable[int]) -> int:
     """Rewrite the documents of these threads, in chunks (each a transaction); returns how many were written."""
     backend = get_backend()
     written = 0
     ids = sorted(set(thread_ids))
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
-            documents = build(ids[start : start + CHUNK])
+            documents = build_documents(ids[start : start + CHUNK])
             backend.write(documents)
         written += len(documents)
     return written
