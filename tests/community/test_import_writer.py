@@ -44,6 +44,19 @@ def _user_writer(names: list[str], threads: list[str]):
     return write
 
 
+def threads_running(monkeypatch, owner, name: str) -> set[str]:
+    """The names of the threads `owner.name` runs on from now on (it still does what it did)."""
+    names: set[str] = set()
+    original = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        names.add(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return names
+
+
 def _run_in_transaction(write):
     with transaction.atomic():
         write()
@@ -94,34 +107,12 @@ def test_inside_a_transaction_writes_run_at_once_on_the_callers_connection():
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monkeypatch):
     """The real bicycles dump (453 threads: three chunks of search documents) imported as the command does."""
-    used: set[str] = set()
-    original = BatchWriter._loop
-
-    def loop(self):
-        used.add(threading.current_thread().name)
-        original(self)
-
-    monkeypatch.setattr(BatchWriter, "_loop", loop)
+    from community.importers.stackexchange import badges
     from community.search.backends import PostgresBackend
 
-    search_threads: set[str] = set()
-    original_write = PostgresBackend.write_from_html
-
-    def write_from_html(self, ids):
-        search_threads.add(threading.current_thread().name)
-        return original_write(self, ids)
-
-    monkeypatch.setattr(PostgresBackend, "write_from_html", write_from_html)
-    from community.importers.stackexchange import badges
-
-    badge_threads: set[str] = set()
-    original_badges = badges.import_badges
-
-    def import_badges(importer):
-        badge_threads.add(threading.current_thread().name)
-        original_badges(importer)
-
-    monkeypatch.setattr(badges, "import_badges", import_badges)
+    used = threads_running(monkeypatch, BatchWriter, "_loop")
+    search_threads = threads_running(monkeypatch, PostgresBackend, "write_from_html")
+    badge_threads = threads_running(monkeypatch, badges, "import_badges")
 
     assert not connection.in_atomic_block
     with connection.cursor() as cursor:
