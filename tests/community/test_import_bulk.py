@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import EmailFrequency, Profile, User
 from community.importers.bulk import (
     Columns,
+    _check_keys,
     allocate_ids,
     analyze_grown,
+    batch_transaction,
     commit_without_waiting,
     insert_rows,
     update_rows,
@@ -21,7 +24,7 @@ from community.importers.bulk import (
 )
 from community.importers.xmlrows import parse_utc
 from community.models import Space, Thread
-from tests.factories import SpaceFactory, UserFactory
+from tests.factories import SpaceFactory, UserFactory, ask
 
 WHEN = dt.datetime(2021, 5, 1, 10, 0, tzinfo=dt.UTC)
 SOURCE_IDS = itertools.count(1)
@@ -145,6 +148,96 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_only_that_batch():
         commit_without_waiting()
         assert setting() == "off"
     assert setting() == before == "on"
+
+
+def _replication_role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+PROFILE_COLUMNS = Columns(Profile, ["user", "display_name"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_checks_its_keys_itself_and_a_missing_row_fails_it_whole():
+    with batch_transaction():
+        # The test database's role is a superuser: the per-row triggers are off for this batch only.
+        assert _replication_role() == "replica"
+        (user_id,) = add_members(["kept"])
+        insert_rows(PROFILE_COLUMNS, [(user_id, "Kept")])
+    assert _replication_role() == "origin"
+    assert Profile.objects.get(user_id=user_id).display_name == "Kept"
+
+    missing = max(User.objects.values_list("pk", flat=True)) + 1000
+    with (
+        pytest.raises(
+            IntegrityError,
+            match=rf"accounts_profile\.user_id refers to 1 row\(s\) missing from accounts_user: {missing}",
+        ),
+        batch_transaction(),
+    ):
+        (other,) = add_members(["lost"])
+        insert_rows(PROFILE_COLUMNS, [(other, "Lost"), (missing, "Nobody")])
+    assert not User.objects.filter(username="lost").exists()
+    assert not Profile.objects.filter(display_name__in=["Lost", "Nobody"]).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_keys_assigned_by_update_rows_are_checked_too():
+    thread = ask(UserFactory())
+    missing = thread.pk + 1000
+    refused = pytest.raises(IntegrityError, match=rf"community_thread\.duplicate_of_id .* {missing}")
+    with refused, batch_transaction():
+        update_rows(Thread, [(missing, thread.pk)], assign=["duplicate_of"])
+    thread.refresh_from_db()
+    assert thread.duplicate_of_id is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_rows_keys_refer_to_are_locked_until_the_batch_commits():
+    (user_id,) = add_members(["locked"])
+    settings = connection.settings_dict
+    with transaction.atomic():
+        insert_rows(PROFILE_COLUMNS, [(user_id, "Locked")])
+        _check_keys({Profile._meta.get_field("user"): {user_id}})
+        # As the row-by-row trigger would: a delete (or key change) elsewhere must wait for this commit.
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            user=settings["USER"] or None,
+            password=settings["PASSWORD"] or None,
+            autocommit=True,
+        ) as other:
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE NOWAIT", [user_id])
+            assert other.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR NO KEY UPDATE NOWAIT", [user_id])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_triggers_stay_on_inside_a_callers_transaction_or_beside_a_trigger_of_the_sites_own():
+    with transaction.atomic():
+        with batch_transaction():
+            assert _replication_role() == "origin"
+        assert _replication_role() == "origin"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';"
+            " CREATE TRIGGER test_touch BEFORE UPDATE ON community_space FOR EACH ROW EXECUTE FUNCTION test_touch()"
+        )
+    try:
+        missing = max([0, *User.objects.values_list("pk", flat=True)]) + 1000
+        with pytest.raises(IntegrityError), batch_transaction():
+            assert _replication_role() == "origin"
+            insert_rows(PROFILE_COLUMNS, [(missing, "Nobody")])  # the trigger refuses it at the commit
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER test_touch ON community_space; DROP FUNCTION test_touch()")
 
 
 def test_dump_dates_without_a_zone_are_read_as_utc_and_a_given_zone_is_kept():

@@ -10,13 +10,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, models, reset_queries, transaction
+from django.db import connection, models, reset_queries
 from django.utils.text import slugify
 from taggit.models import Tag
 
 from accounts.models import Profile, User
 from community import caching
-from community.importers.bulk import analyze_grown, commit_without_waiting
+from community.importers.bulk import analyze_grown, batch_transaction
 from community.importers.progress import Progress
 from community.importers.stackexchange import activity, badges, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
@@ -147,8 +147,7 @@ class StackExchangeImporter:
         self.writer.submit(write)
 
     def _write_now(self, write: Callable[[], None]) -> None:
-        with transaction.atomic():
-            commit_without_waiting()
+        with batch_transaction():
             write()
         # Under DEBUG, Django keeps every query's SQL; bulk inserts carry whole
         # posts, so a long import would otherwise grow without bound.
