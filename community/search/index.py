@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 
+from community.importers.bulk import compress_quickly
 from community.models import Thread
 from community.search.backends import get_backend
 from community.search.documents import build_documents
@@ -92,6 +93,7 @@ def search_index_threads_bulk(thread_ids: Iterable[int], *, workers: int = 1) ->
 
     def index(chunk: list[int]) -> int:
         with transaction.atomic():
+            compress_quickly()  # the documents of long threads
             return backend.write_from_html(chunk)
 
     if workers <= 1 or connection.in_atomic_block or len(chunks) <= 1:

@@ -240,6 +240,22 @@ def test_the_triggers_stay_on_inside_a_callers_transaction_or_beside_a_trigger_o
             cursor.execute("DROP TRIGGER test_touch ON community_space; DROP FUNCTION test_touch()")
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_compresses_long_values_with_lz4_and_only_that_batch():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_toast_compression")
+        (before,) = cursor.fetchone()
+    with batch_transaction():
+        (user_id,) = add_members(["verbose"])
+        insert_rows(Columns(Profile, ["user", "display_name", "bio"]), [(user_id, "Verbose", "many words " * 900)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_compression(bio) FROM accounts_profile WHERE user_id = %s", [user_id])
+        assert cursor.fetchone()[0] == "lz4"
+        cursor.execute("SHOW default_toast_compression")
+        assert cursor.fetchone()[0] == before
+
+
 def test_dump_dates_without_a_zone_are_read_as_utc_and_a_given_zone_is_kept():
     assert parse_utc("2021-04-27T15:06:44.553") == dt.datetime(2021, 4, 27, 15, 6, 44, 553000, tzinfo=dt.UTC)
     assert parse_utc("2021-04-27T15:06:44+02:00").utcoffset() == dt.timedelta(hours=2)
