@@ -88,6 +88,7 @@ def batch_transaction() -> Iterator[None]:
     with transaction.atomic():
         commit_without_waiting()
         compress_quickly()
+        _look_up_by_index()
         if not (outermost and _skip_key_triggers()):
             yield
             return
@@ -97,6 +98,22 @@ def batch_transaction() -> Iterator[None]:
             _check_keys(_batch.keys)
         finally:
             _batch.keys = None
+
+
+def _look_up_by_index() -> None:
+    """Plan this transaction's reads as index lookups, whatever the tables' statistics say (PostgreSQL).
+
+    A batch reads rows by key only (names taken, keys to check, counters to
+    update), a batch's worth at a time, and every such column has an index.
+    But the statistics of a table an import is filling lag far behind it
+    (it may never have been analyzed), and with them the planner scanned the
+    whole member table for each batch's usernames: two thirds of the
+    server's time in the members step of a 160,000-member import.
+    """
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            # Off: forbidding scans makes every plan look dear enough to be compiled, which cost more.
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
 
 
 def _skip_key_triggers() -> bool:

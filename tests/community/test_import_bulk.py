@@ -256,6 +256,27 @@ def test_a_batch_compresses_long_values_with_lz4_and_only_that_batch():
         assert cursor.fetchone()[0] == before
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_reads_by_index_whatever_the_statistics_say_and_compiles_nothing():
+    def plan_of_lookup() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN SELECT id FROM accounts_user WHERE username = ANY(%s::text[])", [["a", "b"]])
+            return " ".join(row[0] for row in cursor.fetchall())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+    with batch_transaction():
+        assert "Seq Scan" not in plan_of_lookup()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
 def test_dump_dates_without_a_zone_are_read_as_utc_and_a_given_zone_is_kept():
     assert parse_utc("2021-04-27T15:06:44.553") == dt.datetime(2021, 4, 27, 15, 6, 44, 553000, tzinfo=dt.UTC)
     assert parse_utc("2021-04-27T15:06:44+02:00").utcoffset() == dt.timedelta(hours=2)
