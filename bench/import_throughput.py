@@ -18,10 +18,12 @@ It prints one line per round and a total: posts (questions + answers) per
 second of wall time, overall and in the posts stage alone (threads, posts,
 tags, accepted answers, first revisions and their counters, plus the search
 documents, which the importer writes in a step of their own at the end), the
-time of each stage with the CPU seconds spent in it by this process and,
+time of each stage with the CPU seconds spent in it by this process and
+its reader processes (which parse the big files and clean their rows) and,
 when PostgreSQL runs on this machine, by the server's processes (read from
 /proc; so two cores can give at most twice the wall time), summed over the
-rounds in the total, and the peak resident memory from getrusage(ru_maxrss).
+rounds in the total, and the peak resident memory from getrusage(ru_maxrss)
+of this process and, once they have ended, of the largest reader.
 Streaming should keep peak memory flat as K grows. Later rounds find the
 members' usernames taken by earlier ones and fall back to suffixed names,
 which costs their members stage a little more.
@@ -54,9 +56,9 @@ POSTS_STAGE = {"Posts.xml", "Posts.xml (again)", "Search index"}
 DEFAULT_DUMP = ROOT.parent / "shared" / "data" / "stackexchange" / "cardano.stackexchange.com"
 
 
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    # ru_maxrss is in KiB on Linux (bytes on macOS); for RUSAGE_CHILDREN, the largest ended child's.
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
@@ -124,6 +126,22 @@ def _server_cpu() -> float | None:
     return total / tick if seen else None
 
 
+def _python_cpu() -> float:
+    """CPU seconds of this process and of its children (the importer's reader processes), live or ended."""
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tick, me = os.sysconf("SC_CLK_TCK"), str(os.getpid())
+    total = time.process_time() + ended.ru_utime + ended.ru_stime
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if fields[1] == me:  # the fourth field: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _load() -> str:
     # The machine may be shared: a busy one makes every number here slower.
     return " ".join(f"{n:.1f}" for n in os.getloadavg())
@@ -189,7 +207,7 @@ def main() -> None:
             self.cpu: dict[str, tuple[float, float | None]] = {}
 
         def start(self, label: str, total_bytes: int) -> None:
-            self._cpu_started = (time.process_time(), _server_cpu())
+            self._cpu_started = (_python_cpu(), _server_cpu())
             super().start(label, total_bytes)
 
         def finish(self, note: str = "") -> None:
@@ -197,7 +215,7 @@ def main() -> None:
             python, server = self._cpu_started
             now = _server_cpu()
             self.cpu[self.label] = (
-                time.process_time() - python,
+                _python_cpu() - python,
                 None if server is None or now is None else now - server,
             )
 
@@ -221,11 +239,11 @@ def main() -> None:
     posts_stage_seconds = 0.0
     stage_totals: dict[str, list] = {}  # label -> [wall, Python CPU, server CPU or None] over the rounds
     started = time.perf_counter()
-    cpu_started, server_started = time.process_time(), _server_cpu()
+    cpu_started, server_started = _python_cpu(), _server_cpu()
     try:
         for k in range(args.repeat):
             site = f"bench-{run}-{k}.{args.dump.name}"
-            round_started, round_cpu = time.perf_counter(), time.process_time()
+            round_started, round_cpu = time.perf_counter(), _python_cpu()
             progress = MeteredProgress()
             summary = StackExchangeImporter(
                 args.dump, site=site, space_slug=f"bench-{run}-{k}", batch_size=args.batch_size, progress=progress
@@ -245,21 +263,21 @@ def main() -> None:
                 total[2] = None if server is None or total[2] is None else total[2] + server
             print(
                 f"round {k + 1}/{args.repeat}: {posts:,} posts, {summary.comments:,} comments, "
-                f"{summary.members:,} members in {wall:.1f} s ({time.process_time() - round_cpu:.1f} s CPU): "
+                f"{summary.members:,} members in {wall:.1f} s ({_python_cpu() - round_cpu:.1f} s CPU): "
                 f"{posts / wall:,.0f} posts/s overall, {posts / posts_stage:,.0f} posts/s in the posts stage; "
                 f"peak memory {_peak_rss_mb():.0f} MB\n    {describe(stages)}"
             )
     finally:
         if scratch is not None:
             shutil.rmtree(scratch)
-        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        wall, cpu = time.perf_counter() - started, _python_cpu() - cpu_started
         server_now = _server_cpu()
         server = "" if server_started is None or server_now is None else f", server {server_now - server_started:.1f} s"
         print(
-            f"total: {total_posts:,} posts in {wall:.1f} s (CPU: this process {cpu:.1f} s{server}): "
+            f"total: {total_posts:,} posts in {wall:.1f} s (CPU: this process and its readers {cpu:.1f} s{server}): "
             f"{total_posts / wall:,.0f} posts/s overall (every stage), "
             f"{total_posts / max(posts_stage_seconds, 1e-9):,.0f} posts/s in the posts stage; "
-            f"peak memory {_peak_rss_mb():.0f} MB ({connection.vendor}); load average after: {_load()}"
+            f"peak memory {_peak_rss_mb():.0f} MB, its largest reader {_peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB ({connection.vendor}); load average after: {_load()}"
         )
         print("    " + describe(stage_totals))
         if args.keep:

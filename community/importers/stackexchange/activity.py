@@ -27,9 +27,9 @@ VOTE_COLUMNS = Columns(Vote, ["post", "voter", "value", "created_at", "source", 
 LINK_COLUMNS = Columns(ThreadLink, ["from_thread", "to_thread", "created_at", "source", "source_id"])
 
 
-def _missing_post(importer: StackExchangeImporter, row: Row, what: str) -> str:
-    """Why a row's post is not here: a tag wiki or the like, or a post deleted before the dump."""
-    return f"{what}_on_other_posts" if row.int("PostId") in importer.other_posts else f"{what}_on_deleted_posts"
+def _missing_post(importer: StackExchangeImporter, source_post: int, what: str) -> str:
+    """Why a row's post (the dump's id) is not here: a tag wiki or the like, or a post deleted before the dump."""
+    return f"{what}_on_other_posts" if source_post in importer.other_posts else f"{what}_on_deleted_posts"
 
 
 # --- comments --------------------------------------------------------------
@@ -47,34 +47,36 @@ def _write_comments(importer: StackExchangeImporter, comments: list[tuple]) -> N
     update_rows(Thread, [(n, thread_id) for thread_id, n in sorted(per_thread.items())], add=["comment_count"])
 
 
+def prepare_comment(row: Row) -> tuple:
+    """(id, post, author, text, HTML, score, date) with the dump's ids, of the row alone (reader.py)."""
+    text = row.text("Text")
+    return (
+        row.int("Id"),
+        row.int("PostId"),
+        row.opt_int("UserId"),
+        text,
+        # Comments are plain text here: escaped, so no markup in them can run.
+        sanitize_html(html.escape(text)),
+        row.opt_int("Score") or 0,
+        row.date("CreationDate"),
+    )
+
+
 def import_comments(importer: StackExchangeImporter) -> None:
     present = importer.existing_source_ids(Comment)
     source = importer.source
-    for batch in importer.batches("Comments.xml"):
+    users = importer.user_map
+    for batch in importer.prepared("Comments.xml", prepare_comment):
         comments: list[tuple] = []
-        for row in batch:
-            source_id = row.int("Id")
-            post_id = importer.post_map.get(row.int("PostId"))
+        for source_id, source_post, author, text, body_html, score, created_at in batch:
+            post_id = importer.post_map.get(source_post)
             if post_id is None:
-                importer.summary.skipped[_missing_post(importer, row, "comments")] += 1
+                importer.summary.skipped[_missing_post(importer, source_post, "comments")] += 1
                 continue
             if source_id in present:
                 continue
-            text = row.text("Text")
-            author = row.opt_int("UserId")
-            comments.append(
-                (
-                    post_id,
-                    importer.user_map.get(author) if author is not None else None,
-                    text,
-                    # Comments are plain text here: escaped, so no markup in them can run.
-                    sanitize_html(html.escape(text)),
-                    row.opt_int("Score") or 0,
-                    row.date("CreationDate"),
-                    source,
-                    source_id,
-                )
-            )
+            author_id = users.get(author) if author is not None else None
+            comments.append((post_id, author_id, text, body_html, score, created_at, source, source_id))
         if comments:
             importer.write_batch(functools.partial(_write_comments, importer, comments))
 
@@ -86,37 +88,36 @@ def _write_votes(importer: StackExchangeImporter, votes: list[tuple]) -> None:
     importer.summary.votes += insert_rows(VOTE_COLUMNS, votes)
 
 
-def _vote(importer: StackExchangeImporter, row: Row, post_id: int) -> tuple | None:
-    """The row of an up or down vote whose voter the dump names, else None (and why, in skipped)."""
-    skipped = importer.summary.skipped
+def prepare_vote(row: Row) -> tuple[int, tuple | str]:
+    """(post, vote) with the dump's ids, of the row alone (reader.py): the vote as (voter, value, date, id),
+    or why it is not imported."""
+    post = row.int("PostId")
     kind = row.int("VoteTypeId")
     if kind not in (UP, DOWN):
-        skipped["votes_of_other_types"] += 1
-        return None
+        return post, "votes_of_other_types"
     voter = row.opt_int("UserId")
     if voter is None:
         # Public dumps hide who voted. The post's Score already carries the vote.
-        skipped["votes_anonymous"] += 1
-        return None
-    if voter not in importer.user_map:
-        skipped["votes_by_unknown_members"] += 1
-        return None
-    value = 1 if kind == UP else -1
-    return (post_id, importer.user_map[voter], value, row.date("CreationDate"), importer.source, row.int("Id"))
+        return post, "votes_anonymous"
+    return post, (voter, 1 if kind == UP else -1, row.date("CreationDate"), row.int("Id"))
 
 
 def import_votes(importer: StackExchangeImporter) -> None:
     present = importer.existing_source_ids(Vote)
-    for batch in importer.batches("Votes.xml"):
+    skipped = importer.summary.skipped
+    for batch in importer.prepared("Votes.xml", prepare_vote):
         votes: list[tuple] = []
-        for row in batch:
-            post_id = importer.post_map.get(row.int("PostId"))
+        for source_post, vote in batch:
+            post_id = importer.post_map.get(source_post)
             if post_id is None:
-                importer.summary.skipped[_missing_post(importer, row, "votes")] += 1
-                continue
-            vote = _vote(importer, row, post_id)
-            if vote is not None and vote[-1] not in present:
-                votes.append(vote)
+                skipped[_missing_post(importer, source_post, "votes")] += 1
+            elif isinstance(vote, str):
+                skipped[vote] += 1
+            elif vote[0] not in importer.user_map:
+                skipped["votes_by_unknown_members"] += 1
+            elif vote[-1] not in present:
+                voter, value, created_at, source_id = vote
+                votes.append((post_id, importer.user_map[voter], value, created_at, importer.source, source_id))
         if votes:
             importer.write_batch(functools.partial(_write_votes, importer, votes))
 

@@ -6,6 +6,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from community.importers.bulk import Columns, insert_rows
+from community.importers.xmlrows import Row
 from community.models import Badge, BadgeAward, BadgeTier
 
 if TYPE_CHECKING:
@@ -40,25 +41,27 @@ def _write_awards(importer: StackExchangeImporter, badges: _Badges, rows: list[t
     importer.summary.badges += insert_rows(AWARD_COLUMNS, awards)
 
 
+def prepare_award(row: Row) -> tuple:
+    """(member, id, (badge name, tier, tag badge?), date) with the dump's ids, of the row alone (reader.py)."""
+    tier = row.opt_int("Class") or BadgeTier.BRONZE
+    if tier not in _TIERS:
+        raise row.error(f"Class={tier} is not a badge class (1 gold, 2 silver, 3 bronze)")
+    badge = (" ".join(row.text("Name").split()), tier, row.get("TagBased").lower() == "true")
+    return row.int("UserId"), row.int("Id"), badge, row.date("Date")
+
+
 def import_badges(importer: StackExchangeImporter) -> None:
     """Every award to an imported member; badges are shared by name across sites, as on Stack Exchange."""
     present = importer.existing_source_ids(BadgeAward)
     badges = _Badges(importer)
     skipped = importer.summary.skipped
-    for batch in importer.batches("Badges.xml"):
+    for batch in importer.prepared("Badges.xml", prepare_award):
         rows: list[tuple] = []
-        for row in batch:
-            member = importer.user_map.get(row.int("UserId"))
+        for source_member, source_id, badge, awarded_at in batch:
+            member = importer.user_map.get(source_member)
             if member is None:
                 skipped["badges_of_unknown_members"] += 1
-                continue
-            source_id = row.int("Id")
-            if source_id in present:
-                continue
-            tier = row.opt_int("Class") or BadgeTier.BRONZE
-            if tier not in _TIERS:
-                raise row.error(f"Class={tier} is not a badge class (1 gold, 2 silver, 3 bronze)")
-            badge = (" ".join(row.text("Name").split()), tier, row.get("TagBased").lower() == "true")
-            rows.append((badge, member, row.date("Date"), importer.source, source_id))
+            elif source_id not in present:
+                rows.append((badge, member, awarded_at, importer.source, source_id))
         if rows:
             importer.write_batch(functools.partial(_write_awards, importer, badges, rows))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from django.db import connection, models, reset_queries
 from django.utils.text import slugify
@@ -18,6 +19,7 @@ from accounts.models import Profile, User
 from community import caching
 from community.importers.bulk import analyze_grown, batch_transaction
 from community.importers.progress import Progress
+from community.importers.reader import ReaderProcess
 from community.importers.stackexchange import activity, badges, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
 from community.importers.writer import BatchWriter
@@ -34,6 +36,8 @@ REQUIRED_FILE = "Posts.xml"
 # server process of each, so two keep a second core busy.
 SEARCH_WORKERS = 2
 
+
+Prepared = TypeVar("Prepared")
 
 # A step of the import: the file it reads (None: it reads none of its own), and the function.
 Step = tuple[str | None, Callable[["StackExchangeImporter"], None]]
@@ -98,6 +102,9 @@ class StackExchangeImporter:
         self.tag_ids: dict[str, int] = {}  # our tag name -> taggit Tag id
         self.other_rows: Counter[type[models.Model]] = Counter()  # rows written that the summary does not count
         self.writer = BatchWriter(self._write_now)
+        # Reads and prepares the big files' rows in a process of its own while this one writes: where the
+        # writer has a thread of its own (the run starts it).
+        self.reader: ReaderProcess | None = None
 
     # --- files -------------------------------------------------------------
 
@@ -129,6 +136,27 @@ class StackExchangeImporter:
         if batch:
             yield batch
         # Resumed after the caller has handed over the last batch: the time includes its writes.
+        self.writer.flush()
+        self.progress.finish()
+
+    def prepared(
+        self, name: str, prepare: Callable[[Row], Prepared], *, label: str | None = None
+    ) -> Iterator[list[Prepared]]:
+        """The rows of a file as `prepare` makes them (a module-level function of the row alone), in batches.
+
+        Prepared by the reader process when there is one (see reader.py),
+        else here; the same rows, batches and errors either way.
+        """
+        if self.reader is None:
+            for batch in self.batches(name, label=label):
+                yield [prepare(row) for row in batch]
+            return
+        path = self.path(name)
+        self.progress.start(label or name, path.stat().st_size)
+        for batch, rows, done in self.reader.batches(path, prepare, self.batch_size):
+            self.progress.rows += rows
+            self.progress.update(done)
+            yield batch
         self.writer.flush()
         self.progress.finish()
 
@@ -181,11 +209,18 @@ class StackExchangeImporter:
         self.thread_map = self.existing(Thread)
         self.post_map = self.existing(Post)
 
+        if not self.writer.inline:
+            self.reader = ReaderProcess()
         try:
             self.import_files()
         finally:
             # Whatever was handed over before an error is committed before it is reported.
-            self.writer.close()
+            try:
+                self.writer.close()
+            finally:
+                if self.reader is not None:
+                    self.reader.close()
+                    self.reader = None
         analyzed: list[str] = []
         if connection.vendor == "postgresql":
             self.progress.start(STATISTICS_STEP, 0)
@@ -254,6 +289,7 @@ class StackExchangeImporter:
             return
         side = copy.copy(self)  # the same maps, summary and counters
         side.writer = BatchWriter(side._write_now)
+        side.reader = ReaderProcess() if self.reader is not None else None
         side.progress = Progress()  # drawn by nobody: its finished steps are copied below
         errors: list[BaseException] = []
 
@@ -262,7 +298,11 @@ class StackExchangeImporter:
                 try:
                     step(side)
                 finally:
-                    side.writer.close()
+                    try:
+                        side.writer.close()
+                    finally:
+                        if side.reader is not None:
+                            side.reader.close()
             except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread
                 errors.append(exc)
             finally:

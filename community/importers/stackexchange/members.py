@@ -143,8 +143,8 @@ def _bio(about_me: str) -> str:
     return html_to_text(sanitize_html(about_me))[:1000] if about_me.strip() else ""
 
 
-def _member(row: Row) -> tuple:
-    """What a member's rows hold, read on the caller's side of the writer: (id, name base, user part, profile part)."""
+def prepare_member(row: Row) -> tuple:
+    """What a member's rows hold, of the row alone (reader.py): (id, name base, user part, profile part)."""
     return (
         row.int("Id"),
         username_base(row.get("DisplayName")),
@@ -182,7 +182,7 @@ def _write_users(importer: StackExchangeImporter, members: list[tuple]) -> None:
 
 def import_users(importer: StackExchangeImporter) -> None:
     """Every user in the dump becomes an imported member: no password, no email, claimable later."""
-    for batch in importer.batches("Users.xml"):
-        rows = [_member(row) for row in batch if row.int("Id") not in importer.user_map]
+    for batch in importer.prepared("Users.xml", prepare_member):
+        rows = [member for member in batch if member[0] not in importer.user_map]
         if rows:
             importer.write_batch(functools.partial(_write_users, importer, rows))

@@ -73,12 +73,13 @@ class _Incoming:
 
     source_id: int
     question_id: int  # the question's post id (its own for a question)
-    author_id: int | None
-    editor_id: int | None
+    owner: int | None  # the dump's user ids, mapped to ours by _read_batch
+    editor: int | None
     body_html: str
     score: int
     created_at: dt.datetime
     edited_at: dt.datetime | None
+    accepted: int | None = None  # a question's accepted answer (the dump's post id)
     title: str = ""
     slug: str = ""
     excerpt: str = ""
@@ -86,34 +87,36 @@ class _Incoming:
     last_activity_at: dt.datetime | None = None
     view_count: int = 0
     closed_at: dt.datetime | None = None
-    thread_id: int = 0  # ours, once known
+    author_id: int | None = None  # ours, once known
+    editor_id: int | None = None
+    thread_id: int = 0
     post_id: int = 0
 
 
-def _read(importer: StackExchangeImporter, row: Row, source_id: int, question_id: int) -> _Incoming:
-    users = importer.user_map
-    owner, editor = row.opt_int("OwnerUserId"), row.opt_int("LastEditorUserId")
-    return _Incoming(
+def prepare_post(row: Row) -> _Incoming | int:
+    """A question or answer of Posts.xml, cleaned; the post's id for any other type. Of the row alone (reader.py)."""
+    source_id, kind = row.int("Id"), row.int("PostTypeId")
+    if kind not in (QUESTION, ANSWER):
+        return source_id  # tag wikis and excerpts, moderator nominations ...
+    post = _Incoming(
         source_id=source_id,
-        question_id=question_id,
-        author_id=users.get(owner) if owner is not None else None,
-        editor_id=users.get(editor) if editor is not None else None,
+        question_id=source_id if kind == QUESTION else row.int("ParentId"),
+        owner=row.opt_int("OwnerUserId"),
+        editor=row.opt_int("LastEditorUserId"),
         body_html=sanitize_html(row.get("Body")),
         score=row.opt_int("Score") or 0,
         created_at=row.date("CreationDate"),
         edited_at=row.opt_date("LastEditDate"),
     )
-
-
-def _read_question(importer: StackExchangeImporter, row: Row, source_id: int) -> _Incoming:
-    post = _read(importer, row, source_id, source_id)
-    post.title = " ".join(row.text("Title").split())[:300]
-    post.slug = thread_slug(post.title)
-    post.excerpt = excerpt(post.body_html, EXCERPT_LENGTH)
-    post.tags = parse_tags(row.get("Tags"))
-    post.last_activity_at = row.opt_date("LastActivityDate") or post.created_at
-    post.view_count = max(row.opt_int("ViewCount") or 0, 0)
-    post.closed_at = row.opt_date("ClosedDate")
+    if kind == QUESTION:
+        post.accepted = row.opt_int("AcceptedAnswerId")
+        post.title = " ".join(row.text("Title").split())[:300]
+        post.slug = thread_slug(post.title)
+        post.excerpt = excerpt(post.body_html, EXCERPT_LENGTH)
+        post.tags = parse_tags(row.get("Tags"))
+        post.last_activity_at = row.opt_date("LastActivityDate") or post.created_at
+        post.view_count = max(row.opt_int("ViewCount") or 0, 0)
+        post.closed_at = row.opt_date("ClosedDate")
     return post
 
 
@@ -240,33 +243,33 @@ def _write(
         )
 
 
-def _read_batch(importer: StackExchangeImporter, batch: list[Row], only: set[int] | None = None):
+def _read_batch(importer: StackExchangeImporter, batch: list[_Incoming | int], only: set[int] | None = None):
     questions: list[_Incoming] = []
     answers: list[_Incoming] = []
-    for row in batch:
-        source_id, kind = row.int("Id"), row.int("PostTypeId")
-        if only is not None and source_id not in only:
+    users = importer.user_map
+    for post in batch:
+        if isinstance(post, int):
+            if only is None:
+                importer.summary.skipped["posts_of_other_types"] += 1
+                importer.other_posts.add(post)
             continue
-        if kind == QUESTION:
-            accepted = row.opt_int("AcceptedAnswerId")
-            if accepted is not None:
-                importer.accepted[accepted] = source_id
-            if source_id not in importer.thread_map:
-                questions.append(_read_question(importer, row, source_id))
-        elif kind == ANSWER:
-            if source_id not in importer.post_map:
-                answers.append(_read(importer, row, source_id, row.int("ParentId")))
-        elif only is None:
-            # Tag wikis and excerpts, moderator nominations ...
-            importer.summary.skipped["posts_of_other_types"] += 1
-            importer.other_posts.add(source_id)
+        if only is not None and post.source_id not in only:
+            continue
+        is_question = post.source_id == post.question_id
+        if is_question and post.accepted is not None:
+            importer.accepted[post.accepted] = post.source_id
+        if post.source_id in (importer.thread_map if is_question else importer.post_map):
+            continue  # an earlier run wrote it
+        post.author_id = users.get(post.owner) if post.owner is not None else None
+        post.editor_id = users.get(post.editor) if post.editor is not None else None
+        (questions if is_question else answers).append(post)
     return questions, answers
 
 
 def import_posts(importer: StackExchangeImporter) -> None:
     """Questions and answers in file order; answers met before their question get a second pass."""
     orphans: set[int] = set()
-    for batch in importer.batches("Posts.xml"):
+    for batch in importer.prepared("Posts.xml", prepare_post):
         questions, answers = _read_batch(importer, batch)
         if questions or answers:
             importer.write_batch(functools.partial(_write, importer, questions, answers, orphans))
@@ -275,7 +278,7 @@ def import_posts(importer: StackExchangeImporter) -> None:
     # Stack Exchange numbers answers after their question, so this is for
     # odd dumps only; it costs a second read of Posts.xml, not memory.
     waiting, orphans = orphans, set()
-    for batch in importer.batches("Posts.xml", label="Posts.xml (again)"):
+    for batch in importer.prepared("Posts.xml", prepare_post, label="Posts.xml (again)"):
         questions, answers = _read_batch(importer, batch, only=waiting)
         if answers:
             importer.write_batch(functools.partial(_write, importer, questions, answers, orphans))

@@ -1,0 +1,128 @@
+"""The importer's reader process (community/importers/reader.py): same rows and errors as reading in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from community.importers.reader import ReaderError, ReaderProcess
+from community.importers.stackexchange import importer as importer_module
+from community.importers.stackexchange.badges import prepare_award
+from community.importers.stackexchange.importer import StackExchangeImporter
+from community.importers.xmlrows import DumpFileError, Row, iter_rows
+
+pytestmark = pytest.mark.django_db  # the importer reads settings; no test here writes
+
+
+def _awards(path: Path, rows: list[str]) -> Path:
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<badges>\n' + "".join(rows) + "</badges>\n")
+    return path
+
+
+def _award(n: int, klass: int = 3) -> str:
+    return f'  <row Id="{n}" UserId="{n % 3 + 1}" Name="Badge {n}" Date="2021-05-0{n % 9 + 1}T10:00:00.000" Class="{klass}" TagBased="False" />\n'
+
+
+def exploding(row: Row) -> int:
+    """A prepare function with a bug (not the dump's fault) on the third row."""
+    if row.int("Id") == 3:
+        raise KeyError("no such thing")
+    return row.int("Id")
+
+
+@pytest.fixture
+def reader():
+    process = ReaderProcess()
+    yield process
+    process.close()
+    assert not process._process.is_alive()
+
+
+def test_the_reader_prepares_the_same_rows_in_the_same_batches_as_reading_here(tmp_path, reader):
+    path = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(1, 8)])
+    here = [prepare_award(row) for row in iter_rows(path)]
+    batches = list(reader.batches(path, prepare_award, 3))
+    assert [len(batch) for batch, _, _ in batches] == [3, 3, 1]
+    assert [item for batch, _, _ in batches for item in batch] == here
+    assert sum(rows for _, rows, _ in batches) == 7
+    assert batches[-1][2] == path.stat().st_size  # bytes read, for the progress bar
+    # The same process reads the next file.
+    assert [item for batch, _, _ in reader.batches(path, prepare_award, 100) for item in batch] == here
+
+
+def test_a_rejected_row_is_reported_with_its_file_and_line_after_the_batches_before_it(tmp_path, reader):
+    path = _awards(tmp_path / "Badges.xml", [_award(1), _award(2), _award(3), _award(4, klass=7), _award(5)])
+    received = []
+    with pytest.raises(DumpFileError) as caught:
+        for batch, _, _ in reader.batches(path, prepare_award, 2):
+            received.append([source_id for _, source_id, _, _ in batch])
+    assert (caught.value.path, caught.value.line) == (path, 6)
+    assert "Class=7 is not a badge class" in str(caught.value)
+    assert received == [[1, 2]]  # the batch the bad row is in is not handed over, as when reading here
+
+
+def test_malformed_xml_is_reported_with_its_line(tmp_path, reader):
+    path = tmp_path / "Badges.xml"
+    path.write_text('<?xml version="1.0"?>\n<badges>\n' + _award(1) + '  <row Id="2" Name="unclosed\n</badges>\n')
+    with pytest.raises(DumpFileError, match=r"line \d+: malformed XML"):
+        list(reader.batches(path, prepare_award, 10))
+
+
+def test_a_bug_in_a_prepare_function_fails_with_its_traceback_and_the_reader_reads_on(tmp_path, reader):
+    path = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(1, 6)])
+    with pytest.raises(ReaderError, match=r"(?s)reading .*Badges.xml failed.*KeyError: 'no such thing'"):
+        list(reader.batches(path, exploding, 1))
+    assert [item for batch, _, _ in reader.batches(path, prepare_award, 10) for item in batch][0][1] == 1
+
+
+def test_a_file_abandoned_half_way_does_not_leak_into_the_next(tmp_path, reader):
+    big = _awards(tmp_path / "Big.xml", [_award(n) for n in range(1, 60)])
+    small = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(100, 103)])
+    first = reader.batches(big, prepare_award, 2)
+    next(first)
+    first.close()  # as when the importer's writes fail
+    assert [source_id for batch, _, _ in reader.batches(small, prepare_award, 10) for _, source_id, _, _ in batch] == [
+        100,
+        101,
+        102,
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch, tmp_path):
+    """Outside a transaction the import runs readers (one beside the badges' thread) and closes them all."""
+    started: list[ReaderProcess] = []
+    read: list[str] = []
+
+    class CountedReader(ReaderProcess):
+        def __init__(self) -> None:
+            super().__init__()
+            started.append(self)
+
+        def batches(self, path, prepare, batch_size):
+            read.append(path.name)
+            return super().batches(path, prepare, batch_size)
+
+    monkeypatch.setattr(importer_module, "ReaderProcess", CountedReader)
+    dump = tmp_path / "tiny.stackexchange.com"
+    dump.mkdir()
+    (dump / "Users.xml").write_text(
+        '<?xml version="1.0"?>\n<users>\n'
+        '  <row Id="1" DisplayName="Ann" CreationDate="2021-05-01T10:00:00.000" />\n'
+        '  <row Id="2" DisplayName="Bob" CreationDate="2021-05-01T10:00:00.000" />\n</users>\n'
+    )
+    (dump / "Posts.xml").write_text(
+        '<?xml version="1.0"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2" OwnerUserId="1"'
+        ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;"'
+        ' Tags="&lt;staking&gt;" AcceptedAnswerId="2" />\n'
+        '  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2021-05-01T11:00:00.000" Score="3" OwnerUserId="2"'
+        ' Body="&lt;p&gt;Yes: delegate from the wallet app.&lt;/p&gt;" />\n</posts>\n'
+    )
+    _awards(dump / "Badges.xml", [_award(1), _award(2)])
+    summary = StackExchangeImporter(dump).run()
+    assert (summary.questions, summary.answers, summary.members, summary.badges) == (1, 1, 2, 1)
+    assert len(started) == 2 and not any(reader._process.is_alive() for reader in started)
+    assert sorted(read) == ["Badges.xml", "Posts.xml", "Users.xml"]
