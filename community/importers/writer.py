@@ -1,8 +1,8 @@
 """Write batches on a thread of their own while the caller reads the next ones.
 
-An importer alternates between reading a batch (parsing XML, cleaning HTML:
-Python's work) and writing it (PostgreSQL's work, which the Python process
-only waits for). On two cores these can overlap: the caller hands each
+An importer alternates between taking a batch (prepared by its reader
+process, or read and cleaned here: Python's work) and writing it
+(PostgreSQL's work, which the Python process mostly waits for). On two cores these can overlap: the caller hands each
 batch's writes to `BatchWriter.submit` and goes on reading, and one thread,
 with a database connection of its own, runs the writes in the order they
 were handed over, each in its own transaction. Two batches at most wait, so

@@ -82,10 +82,15 @@ Primary keys are taken from the tables' sequences before a batch is written
 (community.importers.bulk), so no row is looked up again after its insert;
 rows are streamed with PostgreSQL's COPY (one executemany on SQLite), and
 the threads a batch touched are updated with one statement. On PostgreSQL a
-writer thread with its own connection writes each batch while the next is
-read (community.importers.writer), and the badges, which need only the
-members, are read and written on a thread of their own alongside the
-comments, votes and links. Then the tables the run at least doubled are
+reader process parses the big files and prepares their rows (cleaning HTML,
+excerpts, slugs: each step's `prepare_*` function, community.importers.reader),
+the importer's process maps ids, and a writer thread with its own
+connection writes each batch while the next is prepared
+(community.importers.writer); the badges, which need only the members, are
+read and written by a reader and a thread of their own alongside the
+comments, votes and links. A batch checks its foreign keys once per key
+column rather than once per row, and plans its lookups by index, when it may
+(community.importers.bulk.batch_transaction). Then the tables the run at least doubled are
 analyzed, so the planner knows their new size and spread, also for the
 next step. The search documents are written last: once per thread rather
 than once per batch that adds an answer, and after the comments, because on
