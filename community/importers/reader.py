@@ -92,9 +92,7 @@ class ReaderProcess:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def batches(
-        self, path: Path, prepare: Callable[[Row], Any], batch_size: int
-    ) -> Iterator[tuple[list, int, int]]:
+    def batches(self, path: Path, prepare: Callable[[Row], Any], batch_size: int) -> Iterator[tuple[list, int, int]]:
         """(prepared rows, rows read, bytes read so far) for each batch of `path`; raises the dump's errors."""
         self._task += 1
         task = self._current.value = self._task
