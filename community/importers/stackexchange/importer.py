@@ -202,25 +202,24 @@ class StackExchangeImporter:
 
     def run(self) -> ImportSummary:
         self.check()
-        self.space = self.space_ensure()
-        # Resuming: whatever an earlier (possibly interrupted) run committed is
-        # found by its source id and skipped.
-        self.user_map = self.existing(User)
-        self.thread_map = self.existing(Thread)
-        self.post_map = self.existing(Post)
-
-        if not self.writer.inline:
-            self.reader = ReaderProcess()
+        # Started first: the reader takes a second to start, meanwhile the maps load.
+        self.reader = None if self.writer.inline else ReaderProcess()
         try:
-            self.import_files()
-        finally:
-            # Whatever was handed over before an error is committed before it is reported.
+            self.space = self.space_ensure()
+            # Resuming: whatever an earlier (possibly interrupted) run committed is
+            # found by its source id and skipped.
+            self.user_map = self.existing(User)
+            self.thread_map = self.existing(Thread)
+            self.post_map = self.existing(Post)
             try:
-                self.writer.close()
+                self.import_files()
             finally:
-                if self.reader is not None:
-                    self.reader.close()
-                    self.reader = None
+                # Whatever was handed over before an error is committed before it is reported.
+                self.writer.close()
+        finally:
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
         analyzed: list[str] = []
         if connection.vendor == "postgresql":
             self.progress.start(STATISTICS_STEP, 0)
