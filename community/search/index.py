@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 
-from community.importers.bulk import compress_quickly
+from community.importers.bulk import commit_without_waiting, compress_quickly
 from community.models import Thread
 from community.search.backends import get_backend
 from community.search.documents import build_documents
@@ -93,6 +93,9 @@ def search_index_threads_bulk(thread_ids: Iterable[int], *, workers: int = 1) ->
 
     def index(chunk: list[int]) -> int:
         with transaction.atomic():
+            # Each chunk's commit was a disk wait with a core idle; a crash loses documents of the last
+            # chunks at most, which the next run (or rebuild) writes again, as it writes them all.
+            commit_without_waiting()
             compress_quickly()  # the documents of long threads
             return backend.write_from_html(chunk)
 

@@ -105,3 +105,21 @@ def test_bulk_indexing_in_chunks_on_several_connections_writes_every_thread(memb
     # Inside the test's transaction the chunks run on this connection, which alone sees the rows.
     assert search_index_threads_bulk([t.pk for t in threads], workers=2) == 5
     assert all(stored_document(t) == expected_document(t) for t in threads)
+
+
+def test_bulk_chunks_commit_without_waiting_for_the_disk_and_compress_with_lz4(monkeypatch):
+    from community.search.backends import PostgresBackend
+
+    seen: list[tuple] = []
+    write = PostgresBackend.write_from_html
+
+    def watched(self, thread_ids):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('synchronous_commit'), current_setting('default_toast_compression')")
+            seen.append(cursor.fetchone())
+        return write(self, thread_ids)
+
+    monkeypatch.setattr(PostgresBackend, "write_from_html", watched)
+    thread = ask(UserFactory())
+    assert search_index_threads_bulk([thread.pk]) == 1
+    assert seen == [("off", "lz4")]
