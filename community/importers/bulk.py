@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, models, transaction
@@ -364,7 +365,7 @@ def values_in(
         return cursor.fetchall()
 
 
-def analyze_grown(added: dict[type[models.Model], int]) -> list[str]:
+def analyze_grown(added: dict[type[models.Model], int], *, workers: int = 1) -> list[str]:
     """ANALYZE (PostgreSQL) the tables that grew enough to matter since their last ANALYZE; returns their names.
 
     The planner picks plans from these statistics: a table that has just
@@ -373,6 +374,8 @@ def analyze_grown(added: dict[type[models.Model], int]) -> list[str]:
     this run wrote per table: at least that much growth is counted, whatever
     the statistics collector has seen so far. A table that grew by less than
     ANALYZE_SCALE_FACTOR since its last ANALYZE is left alone (see there).
+    With `workers` > 1, outside a transaction, that many connections share
+    the tables, largest first (each ANALYZE keeps one core busy).
     """
     if not is_postgresql():
         return []
@@ -391,11 +394,28 @@ def analyze_grown(added: dict[type[models.Model], int]) -> list[str]:
             " WHERE c.oid = ANY(%s::regclass[])",
             [sorted(grown)],
         )
-        stale = sorted(
-            table
+        sizes = {
+            table: max(live, grown[table])
             for table, live, counted in cursor.fetchall()
             if max(live - counted, grown[table]) > ANALYZE_SCALE_FACTOR * counted
-        )
-        for table in stale:
+        }
+    stale = sorted(sizes)
+
+    def analyze(table: str) -> None:
+        with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+    if workers <= 1 or len(stale) <= 1 or connection.in_atomic_block:
+        for table in stale:
+            analyze(table)
+        return stale
+
+    def analyze_on_own_connection(table: str) -> None:
+        try:
+            analyze(table)
+        finally:
+            connection.close()  # this worker thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyze") as pool:
+        list(pool.map(analyze_on_own_connection, sorted(stale, key=sizes.__getitem__, reverse=True)))
     return stale

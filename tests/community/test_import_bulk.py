@@ -128,6 +128,21 @@ def test_tables_that_doubled_are_analyzed_and_the_others_left_alone():
     assert analyze_grown({}) == []
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_grown_tables_are_analyzed_on_several_connections_outside_a_transaction():
+    def counted(table: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            return cursor.fetchone()[0]
+
+    members = int(max(counted("accounts_user"), 0)) + 40
+    ids = add_members([f"parallel-{n}" for n in range(members)])
+    insert_rows(PROFILE_COLUMNS, [(pk, "P") for pk in ids])
+    assert sorted(analyze_grown({User: members, Profile: members}, workers=2)) == ["accounts_profile", "accounts_user"]
+    assert counted("accounts_user") >= members and counted("accounts_profile") >= members
+
+
 @pytest.mark.django_db
 def test_nothing_is_analyzed_when_nothing_was_added_nor_ever_on_sqlite():
     assert analyze_grown({User: 0, Thread: 0}) == []

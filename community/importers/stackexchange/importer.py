@@ -32,9 +32,9 @@ SEARCH_STEP = "Search index"
 STATISTICS_STEP = "ANALYZE"  # its rows: the tables analyzed
 DEFAULT_BATCH_SIZE = 1000
 REQUIRED_FILE = "Posts.xml"
-# Connections writing search documents at once: PostgreSQL parses text in the
-# server process of each, so two keep a second core busy.
-SEARCH_WORKERS = 2
+# Connections sharing the steps whose work is all the server's (ANALYZE, the
+# search documents: PostgreSQL parses their text): one per core to keep busy.
+SERVER_WORKERS = 2
 
 
 Prepared = TypeVar("Prepared")
@@ -330,7 +330,7 @@ class StackExchangeImporter:
         come out the same. It commits in chunks of threads, so it never holds
         the whole site's threads locked.
         """
-        self.progress.rows = search_index_threads_bulk(self.thread_map.values(), workers=SEARCH_WORKERS)
+        self.progress.rows = search_index_threads_bulk(self.thread_map.values(), workers=SERVER_WORKERS)
         reset_queries()
 
     def analyze(self) -> list[str]:
@@ -349,5 +349,6 @@ class StackExchangeImporter:
                 Vote: added.votes,
                 BadgeAward: added.badges,
                 ThreadLink: added.links,
-            }
+            },
+            workers=SERVER_WORKERS,
         )
