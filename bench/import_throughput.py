@@ -126,11 +126,11 @@ def _server_cpu() -> float | None:
     return total / tick if seen else None
 
 
-def _python_cpu() -> float:
-    """CPU seconds of this process and of its children (the importer's reader processes), live or ended."""
+def _readers_cpu() -> float:
+    """CPU seconds of this process's children (the importer's reader processes), live or ended."""
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)
     tick, me = os.sysconf("SC_CLK_TCK"), str(os.getpid())
-    total = time.process_time() + ended.ru_utime + ended.ru_stime
+    total = ended.ru_utime + ended.ru_stime
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -140,6 +140,11 @@ def _python_cpu() -> float:
         if fields[1] == me:  # the fourth field: the parent's pid
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def _python_cpu() -> float:
+    """CPU seconds of this process and of its reader processes."""
+    return time.process_time() + _readers_cpu()
 
 
 def _load() -> str:
@@ -204,29 +209,31 @@ def main() -> None:
 
         def __init__(self) -> None:
             super().__init__()
-            self.cpu: dict[str, tuple[float, float | None]] = {}
+            self.cpu: dict[str, tuple[float, float, float | None]] = {}
 
         def start(self, label: str, total_bytes: int) -> None:
-            self._cpu_started = (_python_cpu(), _server_cpu())
+            self._cpu_started = (_python_cpu(), _readers_cpu(), _server_cpu())
             super().start(label, total_bytes)
 
         def finish(self, note: str = "") -> None:
             super().finish(note)
-            python, server = self._cpu_started
+            python, readers, server = self._cpu_started
             now = _server_cpu()
             self.cpu[self.label] = (
                 _python_cpu() - python,
+                _readers_cpu() - readers,
                 None if server is None or now is None else now - server,
             )
 
     def describe(stages: dict[str, list]) -> str:
         """'label wall s (CPU: Python p, server s)' for each step."""
         parts = []
-        for label, (seconds, python, server) in stages.items():
+        for label, (seconds, python, readers, server) in stages.items():
             if python is None:  # a step that ran alongside others: its CPU is in theirs
                 parts.append(f"{label} {seconds:.1f} s (alongside)")
                 continue
-            cpu = f"Python {python:.1f}" + ("" if server is None else f", server {server:.1f}")
+            cpu = f"Python {python:.1f}" + (f" of which readers {readers:.1f}" if readers else "")
+            cpu += "" if server is None else f", server {server:.1f}"
             parts.append(f"{label} {seconds:.1f} s ({cpu})")
         return ", ".join(parts)
 
@@ -237,9 +244,9 @@ def main() -> None:
     prefix = f"stackexchange:bench-{run}-"
     total_posts = 0
     posts_stage_seconds = 0.0
-    stage_totals: dict[str, list] = {}  # label -> [wall, Python CPU, server CPU or None] over the rounds
+    stage_totals: dict[str, list] = {}  # label -> [wall, Python CPU, readers' CPU, server CPU or None] over the rounds
     started = time.perf_counter()
-    cpu_started, server_started = _python_cpu(), _server_cpu()
+    cpu_started, readers_started, server_started = _python_cpu(), _readers_cpu(), _server_cpu()
     try:
         for k in range(args.repeat):
             site = f"bench-{run}-{k}.{args.dump.name}"
@@ -255,12 +262,12 @@ def main() -> None:
             posts_stage_seconds += posts_stage
             stages: dict[str, list] = {}
             for label, _, seconds in progress.finished:
-                python, server = progress.cpu.get(label, (None, None))
-                stages[label] = [seconds, python, server]
-                total = stage_totals.setdefault(label, [0.0, 0.0, 0.0])
+                cpu = progress.cpu.get(label, (None, None, None))
+                stages[label] = [seconds, *cpu]
+                total = stage_totals.setdefault(label, [0.0, 0.0, 0.0, 0.0])
                 total[0] += seconds
-                total[1] = None if python is None or total[1] is None else total[1] + python
-                total[2] = None if server is None or total[2] is None else total[2] + server
+                for i, value in enumerate(cpu, start=1):
+                    total[i] = None if value is None or total[i] is None else total[i] + value
             print(
                 f"round {k + 1}/{args.repeat}: {posts:,} posts, {summary.comments:,} comments, "
                 f"{summary.members:,} members in {wall:.1f} s ({_python_cpu() - round_cpu:.1f} s CPU): "
@@ -270,11 +277,15 @@ def main() -> None:
     finally:
         if scratch is not None:
             shutil.rmtree(scratch)
-        wall, cpu = time.perf_counter() - started, _python_cpu() - cpu_started
+        wall, cpu, readers = (
+            time.perf_counter() - started,
+            _python_cpu() - cpu_started,
+            _readers_cpu() - readers_started,
+        )
         server_now = _server_cpu()
         server = "" if server_started is None or server_now is None else f", server {server_now - server_started:.1f} s"
         print(
-            f"total: {total_posts:,} posts in {wall:.1f} s (CPU: this process and its readers {cpu:.1f} s{server}): "
+            f"total: {total_posts:,} posts in {wall:.1f} s (CPU: this process and its readers {cpu:.1f} s, of which readers {readers:.1f} s{server}): "
             f"{total_posts / wall:,.0f} posts/s overall (every stage), "
             f"{total_posts / max(posts_stage_seconds, 1e-9):,.0f} posts/s in the posts stage; "
             f"peak memory {_peak_rss_mb():.0f} MB, its largest reader {_peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB ({connection.vendor}); load average after: {_load()}"
