@@ -94,6 +94,10 @@ class ReaderProcess:
 
     def batches(self, path: Path, prepare: Callable[[Row], Any], batch_size: int) -> Iterator[tuple[list, int, int]]:
         """(prepared rows, rows read, bytes read so far) for each batch of `path`; raises the dump's errors."""
+        if "." in prepare.__qualname__:
+            raise ValueError(
+                f"{prepare.__qualname__}: the reader imports prepare functions by name; use a module-level one"
+            )
         self._task += 1
         task = self._current.value = self._task
         self._tasks.put((task, os.fspath(path), prepare.__module__, prepare.__qualname__, batch_size))

@@ -89,6 +89,12 @@ def test_a_file_abandoned_half_way_does_not_leak_into_the_next(tmp_path, reader)
     ]
 
 
+def test_a_prepare_function_must_be_importable_by_name(tmp_path, reader):
+    path = _awards(tmp_path / "Badges.xml", [_award(1)])
+    with pytest.raises(ValueError, match="module-level"):
+        next(reader.batches(path, lambda row: row, 10))
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch, tmp_path):
