@@ -112,6 +112,7 @@ def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch,
             return super().batches(path, prepare, batch_size)
 
     monkeypatch.setattr(importer_module, "ReaderProcess", CountedReader)
+    monkeypatch.setattr(importer_module, "READER_MIN_BYTES", 0)  # these files are tiny
     dump = tmp_path / "tiny.stackexchange.com"
     dump.mkdir()
     (dump / "Users.xml").write_text(
@@ -132,3 +133,22 @@ def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch,
     assert (summary.questions, summary.answers, summary.members, summary.badges) == (1, 1, 2, 1)
     assert len(started) == 2 and not any(reader._process.is_alive() for reader in started)
     assert sorted(read) == ["Badges.xml", "Posts.xml", "Users.xml"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_small_dump_is_read_here_without_starting_a_reader(monkeypatch, tmp_path):
+    def refuse() -> None:
+        raise AssertionError("no reader process for a small dump")
+
+    monkeypatch.setattr(importer_module, "ReaderProcess", refuse)
+    dump = tmp_path / "tiny.stackexchange.com"
+    dump.mkdir()
+    (dump / "Posts.xml").write_text(
+        '<?xml version="1.0"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2"'
+        ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;" />\n'
+        "</posts>\n"
+    )
+    _awards(dump / "Badges.xml", [_award(1)])
+    assert StackExchangeImporter(dump).run().questions == 1

@@ -32,6 +32,9 @@ SEARCH_STEP = "Search index"
 STATISTICS_STEP = "ANALYZE"  # its rows: the tables analyzed
 DEFAULT_BATCH_SIZE = 1000
 REQUIRED_FILE = "Posts.xml"
+# Files at least this big are read by a reader process (see reader.py): one
+# takes about a second to start, which a smaller file does not repay.
+READER_MIN_BYTES = 8 << 20
 # Connections sharing the steps whose work is all the server's (ANALYZE, the
 # search documents: PostgreSQL parses their text): one per core to keep busy.
 SERVER_WORKERS = 2
@@ -144,14 +147,15 @@ class StackExchangeImporter:
     ) -> Iterator[list[Prepared]]:
         """The rows of a file as `prepare` makes them (a module-level function of the row alone), in batches.
 
-        Prepared by the reader process when there is one (see reader.py),
-        else here; the same rows, batches and errors either way.
+        Prepared by the reader process when there is one and the file is
+        big enough to repay it (see reader.py), else here; the same rows,
+        batches and errors either way.
         """
-        if self.reader is None:
+        path = self.path(name)
+        if self.reader is None or path.stat().st_size < READER_MIN_BYTES:
             for batch in self.batches(name, label=label):
                 yield [prepare(row) for row in batch]
             return
-        path = self.path(name)
         self.progress.start(label or name, path.stat().st_size)
         for batch, rows, done in self.reader.batches(path, prepare, self.batch_size):
             self.progress.rows += rows
@@ -203,7 +207,7 @@ class StackExchangeImporter:
     def run(self) -> ImportSummary:
         self.check()
         # Started first: the reader takes a second to start, meanwhile the maps load.
-        self.reader = None if self.writer.inline else ReaderProcess()
+        self.reader = ReaderProcess() if self._worth_a_reader(REQUIRED_FILE) else None
         try:
             self.space = self.space_ensure()
             # Resuming: whatever an earlier (possibly interrupted) run committed is
@@ -267,6 +271,10 @@ class StackExchangeImporter:
             step(self)
             self.writer.flush()  # the next step reads what this one wrote
 
+    def _worth_a_reader(self, name: str) -> bool:
+        """Whether to start a reader process for this file (and those after it): a big one, written by a thread."""
+        return not self.writer.inline and self.path(name).stat().st_size >= READER_MIN_BYTES
+
     @contextmanager
     def alongside(self, name: str, step: Callable[[StackExchangeImporter], None]) -> Iterator[None]:
         """Run `step` on a thread of its own (with its own writer and connection) while the block runs.
@@ -288,7 +296,7 @@ class StackExchangeImporter:
             return
         side = copy.copy(self)  # the same maps, summary and counters
         side.writer = BatchWriter(side._write_now)
-        side.reader = ReaderProcess() if self.reader is not None else None
+        side.reader = ReaderProcess() if self._worth_a_reader(name) else None
         side.progress = Progress()  # drawn by nobody: its finished steps are copied below
         errors: list[BaseException] = []
 
