@@ -26,13 +26,17 @@ foreign keys once per key column instead of once per row (see there).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # A table that at least doubled since its last ANALYZE is planned for as the
 # table it was: the first import into a new site, a small site's tables after
@@ -70,7 +74,7 @@ _batch = threading.local()
 
 @contextmanager
 def batch_transaction() -> Iterator[None]:
-    """One batch of bulk writes as a transaction that commits without waiting for the disk (and uses LZ4).
+    """One batch of bulk writes as a transaction: commits without waiting for the disk, LZ4, reads by index.
 
     On PostgreSQL, when this role may and no trigger of this database's own
     would be skipped, the batch runs with `session_replication_role =
@@ -410,12 +414,23 @@ def analyze_grown(added: dict[type[models.Model], int], *, workers: int = 1) -> 
             analyze(table)
         return stale
 
-    def analyze_on_own_connection(table: str) -> None:
+    map_on_own_connections(analyze, sorted(stale, key=sizes.__getitem__, reverse=True), workers=workers, name="analyze")
+    return stale
+
+
+def map_on_own_connections(function: Callable[[T], R], items: Iterable[T], *, workers: int, name: str) -> list[R]:
+    """[function(item) for item in items], on `workers` threads (named `name`-N), each with a connection of its own.
+
+    For bulk steps whose work is the server's: each connection keeps one of
+    its cores busy. Each call must be its own transaction (the threads share
+    none with the caller), and each thread's connection is closed after.
+    """
+
+    def run(item: T) -> R:
         try:
-            analyze(table)
+            return function(item)
         finally:
             connection.close()  # this worker thread's own connection
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyze") as pool:
-        list(pool.map(analyze_on_own_connection, sorted(stale, key=sizes.__getitem__, reverse=True)))
-    return stale
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+        return list(pool.map(run, items))

@@ -14,11 +14,10 @@ RAPPORT_SEARCH_LANGUAGE.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 
-from community.importers.bulk import commit_without_waiting, compress_quickly
+from community.importers.bulk import commit_without_waiting, compress_quickly, map_on_own_connections
 from community.models import Thread
 from community.search.backends import get_backend
 from community.search.documents import build_documents
@@ -101,12 +100,4 @@ def search_index_threads_bulk(thread_ids: Iterable[int], *, workers: int = 1) ->
 
     if workers <= 1 or connection.in_atomic_block or len(chunks) <= 1:
         return sum(map(index, chunks))
-
-    def index_on_own_connection(chunk: list[int]) -> int:
-        try:
-            return index(chunk)
-        finally:
-            connection.close()  # this worker thread's own connection
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search-index") as pool:
-        return sum(pool.map(index_on_own_connection, chunks))
+    return sum(map_on_own_connections(index, chunks, workers=workers, name="search-index"))
