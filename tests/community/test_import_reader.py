@@ -152,3 +152,30 @@ def test_a_small_dump_is_read_here_without_starting_a_reader(monkeypatch, tmp_pa
     )
     _awards(dump / "Badges.xml", [_award(1)])
     assert StackExchangeImporter(dump).run().questions == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_big_file_gets_a_reader_when_the_posts_are_small(monkeypatch, tmp_path):
+    read: list[str] = []
+
+    class CountedReader(ReaderProcess):
+        def batches(self, path, prepare, batch_size):
+            read.append(path.name)
+            return super().batches(path, prepare, batch_size)
+
+    monkeypatch.setattr(importer_module, "ReaderProcess", CountedReader)
+    dump = tmp_path / "tiny.stackexchange.com"
+    dump.mkdir()
+    (dump / "Posts.xml").write_text('<?xml version="1.0"?>\n<posts>\n</posts>\n')
+    (dump / "Users.xml").write_text(
+        '<?xml version="1.0"?>\n<users>\n'
+        + "".join(
+            f'  <row Id="{n}" DisplayName="Member {n}" CreationDate="2021-05-01T10:00:00.000" />\n'
+            for n in range(1, 200)
+        )
+        + "</users>\n"
+    )
+    monkeypatch.setattr(importer_module, "READER_MIN_BYTES", (dump / "Users.xml").stat().st_size)
+    assert StackExchangeImporter(dump).run().members == 199
+    assert read == ["Users.xml"]

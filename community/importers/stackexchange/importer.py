@@ -105,8 +105,8 @@ class StackExchangeImporter:
         self.tag_ids: dict[str, int] = {}  # our tag name -> taggit Tag id
         self.other_rows: Counter[type[models.Model]] = Counter()  # rows written that the summary does not count
         self.writer = BatchWriter(self._write_now)
-        # Reads and prepares the big files' rows in a process of its own while this one writes: where the
-        # writer has a thread of its own (the run starts it).
+        # Reads and prepares the big files' rows in a process of its own while this one writes, where the
+        # writer has a thread of its own: started by the run or by the first big file.
         self.reader: ReaderProcess | None = None
 
     # --- files -------------------------------------------------------------
@@ -152,10 +152,12 @@ class StackExchangeImporter:
         batches and errors either way.
         """
         path = self.path(name)
-        if self.reader is None or path.stat().st_size < READER_MIN_BYTES:
+        if not self._worth_a_reader(name):
             for batch in self.batches(name, label=label):
                 yield [prepare(row) for row in batch]
             return
+        if self.reader is None:
+            self.reader = ReaderProcess()  # closed at the end of the run (or of the step alongside)
         self.progress.start(label or name, path.stat().st_size)
         for batch, rows, done in self.reader.batches(path, prepare, self.batch_size):
             self.progress.rows += rows
@@ -206,7 +208,7 @@ class StackExchangeImporter:
 
     def run(self) -> ImportSummary:
         self.check()
-        # Started first: the reader takes a second to start, meanwhile the maps load.
+        # Started first when the posts need it: a reader takes a second to start, meanwhile the maps load.
         self.reader = ReaderProcess() if self._worth_a_reader(REQUIRED_FILE) else None
         try:
             self.space = self.space_ensure()
@@ -272,7 +274,7 @@ class StackExchangeImporter:
             self.writer.flush()  # the next step reads what this one wrote
 
     def _worth_a_reader(self, name: str) -> bool:
-        """Whether to start a reader process for this file (and those after it): a big one, written by a thread."""
+        """Whether a reader process should prepare this file: a big one, whose batches a writer thread writes."""
         return not self.writer.inline and self.path(name).stat().st_size >= READER_MIN_BYTES
 
     @contextmanager
@@ -296,7 +298,7 @@ class StackExchangeImporter:
             return
         side = copy.copy(self)  # the same maps, summary and counters
         side.writer = BatchWriter(side._write_now)
-        side.reader = ReaderProcess() if self._worth_a_reader(name) else None
+        side.reader = None  # its own, if its file is big enough
         side.progress = Progress()  # drawn by nobody: its finished steps are copied below
         errors: list[BaseException] = []
 
