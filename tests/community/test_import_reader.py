@@ -179,3 +179,25 @@ def test_a_big_file_gets_a_reader_when_the_posts_are_small(monkeypatch, tmp_path
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", (dump / "Users.xml").stat().st_size)
     assert StackExchangeImporter(dump).run().members == 199
     assert read == ["Users.xml"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_where_no_reader_can_start_the_import_reads_here(monkeypatch, tmp_path, caplog):
+    def daemonic() -> None:
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(importer_module, "ReaderProcess", daemonic)
+    monkeypatch.setattr(importer_module, "READER_MIN_BYTES", 0)
+    dump = tmp_path / "tiny.stackexchange.com"
+    dump.mkdir()
+    (dump / "Posts.xml").write_text(
+        '<?xml version="1.0"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2"'
+        ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;" />\n'
+        "</posts>\n"
+    )
+    _awards(dump / "Badges.xml", [_award(1)])
+    with caplog.at_level("WARNING"):
+        assert StackExchangeImporter(dump).run().questions == 1
+    assert "no reader process (daemonic processes are not allowed to have children)" in caplog.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,6 +27,8 @@ from community.importers.writer import BatchWriter
 from community.importers.xmlrows import DumpError, Row, iter_rows
 from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
 from community.search.index import search_index_threads_bulk
+
+logger = logging.getLogger(__name__)
 
 SOURCE_PREFIX = "stackexchange:"
 SEARCH_STEP = "Search index"
@@ -108,6 +111,7 @@ class StackExchangeImporter:
         # Reads and prepares the big files' rows in a process of its own while this one writes, where the
         # writer has a thread of its own: started by the run or by the first big file.
         self.reader: ReaderProcess | None = None
+        self.readers_allowed = True  # until one could not start
 
     # --- files -------------------------------------------------------------
 
@@ -152,12 +156,12 @@ class StackExchangeImporter:
         batches and errors either way.
         """
         path = self.path(name)
-        if not self._worth_a_reader(name):
+        if self.reader is None and self._worth_a_reader(name):
+            self.reader = self._start_reader()  # closed at the end of the run (or of the step alongside)
+        if self.reader is None or not self._worth_a_reader(name):
             for batch in self.batches(name, label=label):
                 yield [prepare(row) for row in batch]
             return
-        if self.reader is None:
-            self.reader = ReaderProcess()  # closed at the end of the run (or of the step alongside)
         self.progress.start(label or name, path.stat().st_size)
         for batch, rows, done in self.reader.batches(path, prepare, self.batch_size):
             self.progress.rows += rows
@@ -209,7 +213,7 @@ class StackExchangeImporter:
     def run(self) -> ImportSummary:
         self.check()
         # Started first when the posts need it: a reader takes a second to start, meanwhile the maps load.
-        self.reader = ReaderProcess() if self._worth_a_reader(REQUIRED_FILE) else None
+        self.reader = self._start_reader() if self._worth_a_reader(REQUIRED_FILE) else None
         try:
             self.space = self.space_ensure()
             # Resuming: whatever an earlier (possibly interrupted) run committed is
@@ -275,7 +279,16 @@ class StackExchangeImporter:
 
     def _worth_a_reader(self, name: str) -> bool:
         """Whether a reader process should prepare this file: a big one, whose batches a writer thread writes."""
-        return not self.writer.inline and self.path(name).stat().st_size >= READER_MIN_BYTES
+        return self.readers_allowed and not self.writer.inline and self.path(name).stat().st_size >= READER_MIN_BYTES
+
+    def _start_reader(self) -> ReaderProcess | None:
+        """A reader process; None, and every file read here from then on, where this process may not start one."""
+        try:
+            return ReaderProcess()
+        except (AssertionError, OSError) as exc:  # a daemonic process may not have children; no semaphores
+            logger.warning("Reading %s in this process: no reader process (%s)", self.directory, exc)
+            self.readers_allowed = False
+            return None
 
     @contextmanager
     def alongside(self, name: str, step: Callable[[StackExchangeImporter], None]) -> Iterator[None]:
