@@ -20,6 +20,7 @@ from community.selectors.follows import member_follows
 from community.selectors.lists import PERIODS, Sort, TagSort, tag_details, tag_directory, tag_thread_count, thread_list
 from community.selectors.spaces import space_get_for_user, space_list_for_user
 from community.views.cache import LIST_SECONDS, visitor_page
+from community.views.params import page_number
 
 SORT_LABELS = {
     Sort.LATEST: _("Latest activity"),
@@ -225,11 +226,7 @@ def _tag_index_page(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", TagSort.POPULAR)
     if sort not in {option.value for option in TagSort}:
         sort = TagSort.POPULAR
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
-    directory = tag_directory(user=request.user, query=query, sort=sort, page=page)
+    directory = tag_directory(user=request.user, query=query, sort=sort, page=page_number(request))
 
     def link(**changes) -> str:
         params = {"filter": query, "sort": sort if sort != TagSort.POPULAR else "", **changes}

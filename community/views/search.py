@@ -14,13 +14,7 @@ from django.views.decorators.http import require_GET
 from community.search.forms import SearchForm
 from community.search.render import hits_html
 from community.search.selectors import MAX_PAGE, MAX_RESULTS, SearchResults, search_space_choices, search_threads
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
-    except ValueError:
-        return 1
+from community.views.params import page_number
 
 
 def _count_label(results: SearchResults) -> str:
@@ -48,7 +42,11 @@ def search(request: HttpRequest) -> HttpResponse:
         query = form.query()
         if query.strip():
             results = search_threads(
-                user=request.user, query=query, filters=form.filters(), order=form.order(), page=_page_number(request)
+                user=request.user,
+                query=query,
+                filters=form.filters(),
+                order=form.order(),
+                page=page_number(request, last=MAX_PAGE),
             )
             context.update(
                 searched=True,

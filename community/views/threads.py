@@ -41,6 +41,7 @@ from community.services.view_counts import thread_view_record, viewer_key
 from community.views.cache import THREAD_SECONDS, visitor_page, visitor_page_key
 from community.views.fragments import render_posts
 from community.views.labels import post_context
+from community.views.params import page_number
 from community.views.respond import refuse, sign_in_first
 
 PARTIAL_ME_TOO = "community/partials/me_too.html"
@@ -48,13 +49,6 @@ PARTIAL_ME_TOO = "community/partials/me_too.html"
 
 def thread_page_url(thread: Thread) -> str:
     return Links().thread(thread.pk, thread.slug)
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def render_thread(
@@ -99,7 +93,7 @@ def render_thread(
 
 @require_GET
 def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None) -> HttpResponse:
-    answers_page = _page_number(request)
+    answers_page = page_number(request)
     # What the page reads from the cache comes in one round trip: for a visitor the thread's row and
     # the whole page; for a member the row and everything shared that their page is built from.
     page_key = visitor_page_key(request)
