@@ -2,11 +2,12 @@
 
 An importer alternates between taking a batch (prepared by its reader
 process, or read and cleaned here: Python's work) and writing it
-(PostgreSQL's work, which the Python process mostly waits for). On two cores these can overlap: the caller hands each
-batch's writes to `BatchWriter.submit` and goes on reading, and one thread,
-with a database connection of its own, runs the writes in the order they
-were handed over, each in its own transaction. Two batches at most wait, so
-memory stays bounded.
+(PostgreSQL's work, which the Python process mostly waits for). On two cores
+these can overlap: the caller hands each batch's writes to
+`BatchWriter.submit` and goes on reading, and one thread, with a database
+connection of its own, runs the writes in the order they were handed over,
+each in its own transaction. Two batches at most wait, so memory stays
+bounded.
 
 Writes run on the caller's own connection instead (`inline`) when another
 thread's connection could not see or would not share the caller's

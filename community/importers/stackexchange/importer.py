@@ -109,7 +109,7 @@ class StackExchangeImporter:
         self.other_rows: Counter[type[models.Model]] = Counter()  # rows written that the summary does not count
         self.writer = BatchWriter(self._write_now)
         # Reads and prepares the big files' rows in a process of its own while this one writes, where the
-        # writer has a thread of its own: started by the run or by the first big file.
+        # writer has a thread of its own: started by the run or by the first big file, stopped by close_workers.
         self.reader: ReaderProcess | None = None
         self.readers_allowed = True  # until one could not start
 
@@ -156,13 +156,14 @@ class StackExchangeImporter:
         batches and errors either way.
         """
         path = self.path(name)
-        if self.reader is None and self._worth_a_reader(name):
-            self.reader = self._start_reader()  # closed at the end of the run (or of the step alongside)
-        if self.reader is None or not self._worth_a_reader(name):
+        size = path.stat().st_size
+        if self._may_read_elsewhere() and size >= READER_MIN_BYTES and self.reader is None:
+            self.reader = self._start_reader()  # closed with the writer (close_workers)
+        if self.reader is None or size < READER_MIN_BYTES:
             for batch in self.batches(name, label=label):
                 yield [prepare(row) for row in batch]
             return
-        self.progress.start(label or name, path.stat().st_size)
+        self.progress.start(label or name, size)
         for batch, rows, done in self.reader.batches(path, prepare, self.batch_size):
             self.progress.rows += rows
             self.progress.update(done)
@@ -213,7 +214,8 @@ class StackExchangeImporter:
     def run(self) -> ImportSummary:
         self.check()
         # Started first when the posts need it: a reader takes a second to start, meanwhile the maps load.
-        self.reader = self._start_reader() if self._worth_a_reader(REQUIRED_FILE) else None
+        if self._may_read_elsewhere() and self.path(REQUIRED_FILE).stat().st_size >= READER_MIN_BYTES:
+            self.reader = self._start_reader()
         try:
             self.space = self.space_ensure()
             # Resuming: whatever an earlier (possibly interrupted) run committed is
@@ -221,15 +223,9 @@ class StackExchangeImporter:
             self.user_map = self.existing(User)
             self.thread_map = self.existing(Thread)
             self.post_map = self.existing(Post)
-            try:
-                self.import_files()
-            finally:
-                # Whatever was handed over before an error is committed before it is reported.
-                self.writer.close()
+            self.import_files()
         finally:
-            if self.reader is not None:
-                self.reader.close()
-                self.reader = None
+            self.close_workers()
         analyzed: list[str] = []
         if connection.vendor == "postgresql":
             self.progress.start(STATISTICS_STEP, 0)
@@ -277,9 +273,21 @@ class StackExchangeImporter:
             step(self)
             self.writer.flush()  # the next step reads what this one wrote
 
-    def _worth_a_reader(self, name: str) -> bool:
-        """Whether a reader process should prepare this file: a big one, whose batches a writer thread writes."""
-        return self.readers_allowed and not self.writer.inline and self.path(name).stat().st_size >= READER_MIN_BYTES
+    def _may_read_elsewhere(self) -> bool:
+        """Whether big files go to a reader process: where a writer thread writes, and one could start."""
+        return self.readers_allowed and not self.writer.inline
+
+    def close_workers(self) -> None:
+        """Finish the handed-over writes, then stop the reader process; raise the writer's error, if any.
+
+        Whatever was handed over before an error is committed before it is reported.
+        """
+        try:
+            self.writer.close()
+        finally:
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
 
     def _start_reader(self) -> ReaderProcess | None:
         """A reader process; None, and every file read here from then on, where this process may not start one."""
@@ -320,11 +328,7 @@ class StackExchangeImporter:
                 try:
                     step(side)
                 finally:
-                    try:
-                        side.writer.close()
-                    finally:
-                        if side.reader is not None:
-                            side.reader.close()
+                    side.close_workers()
             except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread
                 errors.append(exc)
             finally:
