@@ -40,7 +40,7 @@ class ReaderError(RuntimeError):
 
 
 def _serve(tasks: multiprocessing.Queue, results: multiprocessing.Queue, current: Any) -> None:
-    """The child: read each file asked for and send (task, kind, payload, rows read, bytes read) messages."""
+    """The child: read each file asked for and send (task, kind, payload, bytes read) messages."""
     import django
 
     django.setup()  # prepare functions may use models' metadata and the project's settings
@@ -53,25 +53,23 @@ def _serve(tasks: multiprocessing.Queue, results: multiprocessing.Queue, current
             nonlocal done
             done = position
 
-        batch: list = []
-        rows = 0
+        batch: list = []  # one prepared item per row read
         try:
             for row in iter_rows(Path(path), on_progress=read_up_to):
                 batch.append(prepare(row))
-                rows += 1
                 if len(batch) >= batch_size:
                     if current.value != task_id:
                         break  # the importer stopped reading this file
-                    results.put((task_id, "rows", batch, rows, done))
-                    batch, rows = [], 0
+                    results.put((task_id, "rows", batch, done))
+                    batch = []
             else:
                 if batch:
-                    results.put((task_id, "rows", batch, rows, done))
-                results.put((task_id, "end", None, 0, done))
+                    results.put((task_id, "rows", batch, done))
+                results.put((task_id, "end", None, done))
         except DumpFileError as exc:
-            results.put((task_id, "dump", (str(exc.path), exc.line, exc.message), 0, done))
+            results.put((task_id, "dump", (str(exc.path), exc.line, exc.message), done))
         except Exception:  # noqa: BLE001 - reported to the importer, which stops
-            results.put((task_id, "failed", traceback.format_exc(), 0, done))
+            results.put((task_id, "failed", traceback.format_exc(), done))
 
 
 class ReaderProcess:
@@ -88,12 +86,8 @@ class ReaderProcess:
         self._process.start()
         self._task = 0
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def batches(self, path: Path, prepare: Callable[[Row], Any], batch_size: int) -> Iterator[tuple[list, int, int]]:
-        """(prepared rows, rows read, bytes read so far) for each batch of `path`; raises the dump's errors."""
+    def batches(self, path: Path, prepare: Callable[[Row], Any], batch_size: int) -> Iterator[tuple[list, int]]:
+        """(prepared rows, one per row read; bytes read so far) for each batch of `path`; raises the dump's errors."""
         if "." in prepare.__qualname__:
             raise ValueError(
                 f"{prepare.__qualname__}: the reader imports prepare functions by name; use a module-level one"
@@ -105,9 +99,9 @@ class ReaderProcess:
             message = self._receive()
             if message[0] != task:
                 continue  # the rest of a file abandoned earlier
-            _, kind, payload, rows, done = message
+            _, kind, payload, done = message
             if kind == "rows":
-                yield payload, rows, done
+                yield payload, done
             elif kind == "end":
                 return
             elif kind == "dump":

@@ -43,19 +43,18 @@ def test_the_reader_prepares_the_same_rows_in_the_same_batches_as_reading_here(t
     path = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(1, 8)])
     here = [prepare_award(row) for row in iter_rows(path)]
     batches = list(reader.batches(path, prepare_award, 3))
-    assert [len(batch) for batch, _, _ in batches] == [3, 3, 1]
-    assert [item for batch, _, _ in batches for item in batch] == here
-    assert sum(rows for _, rows, _ in batches) == 7
-    assert batches[-1][2] == path.stat().st_size  # bytes read, for the progress bar
+    assert [len(batch) for batch, _ in batches] == [3, 3, 1]
+    assert [item for batch, _ in batches for item in batch] == here
+    assert batches[-1][1] == path.stat().st_size  # bytes read, for the progress bar
     # The same process reads the next file.
-    assert [item for batch, _, _ in reader.batches(path, prepare_award, 100) for item in batch] == here
+    assert [item for batch, _ in reader.batches(path, prepare_award, 100) for item in batch] == here
 
 
 def test_a_rejected_row_is_reported_with_its_file_and_line_after_the_batches_before_it(tmp_path, reader):
     path = _awards(tmp_path / "Badges.xml", [_award(1), _award(2), _award(3), _award(4, klass=7), _award(5)])
     received = []
     with pytest.raises(DumpFileError) as caught:
-        for batch, _, _ in reader.batches(path, prepare_award, 2):
+        for batch, _ in reader.batches(path, prepare_award, 2):
             received.append([source_id for _, source_id, _, _ in batch])
     assert (caught.value.path, caught.value.line) == (path, 6)
     assert "Class=7 is not a badge class" in str(caught.value)
@@ -73,7 +72,7 @@ def test_a_bug_in_a_prepare_function_fails_with_its_traceback_and_the_reader_rea
     path = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(1, 6)])
     with pytest.raises(ReaderError, match=r"(?s)reading .*Badges.xml failed.*KeyError: 'no such thing'"):
         list(reader.batches(path, exploding, 1))
-    assert [item for batch, _, _ in reader.batches(path, prepare_award, 10) for item in batch][0][1] == 1
+    assert [item for batch, _ in reader.batches(path, prepare_award, 10) for item in batch][0][1] == 1
 
 
 def test_a_file_abandoned_half_way_does_not_leak_into_the_next(tmp_path, reader):
@@ -82,7 +81,7 @@ def test_a_file_abandoned_half_way_does_not_leak_into_the_next(tmp_path, reader)
     first = reader.batches(big, prepare_award, 2)
     next(first)
     first.close()  # as when the importer's writes fail
-    assert [source_id for batch, _, _ in reader.batches(small, prepare_award, 10) for _, source_id, _, _ in batch] == [
+    assert [source_id for batch, _ in reader.batches(small, prepare_award, 10) for _, source_id, _, _ in batch] == [
         100,
         101,
         102,

@@ -164,8 +164,8 @@ class StackExchangeImporter:
                 yield [prepare(row) for row in batch]
             return
         self.progress.start(label or name, size)
-        for batch, rows, done in self.reader.batches(path, prepare, self.batch_size):
-            self.progress.rows += rows
+        for batch, done in self.reader.batches(path, prepare, self.batch_size):
+            self.progress.rows += len(batch)
             self.progress.update(done)
             yield batch
         self.writer.flush()
