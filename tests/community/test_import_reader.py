@@ -24,6 +24,41 @@ def _award(n: int, klass: int = 3) -> str:
     return f'  <row Id="{n}" UserId="{n % 3 + 1}" Name="Badge {n}" Date="2021-05-0{n % 9 + 1}T10:00:00.000" Class="{klass}" TagBased="False" />\n'
 
 
+ONE_QUESTION = (
+    '<?xml version="1.0"?>\n<posts>\n'
+    '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2"'
+    ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;" />\n'
+    "</posts>\n"
+)
+
+
+def _dump(tmp_path: Path, **files: str) -> Path:
+    """A site's dump directory holding these files (Posts="..." is Posts.xml)."""
+    dump = tmp_path / "tiny.stackexchange.com"
+    dump.mkdir()
+    for name, text in files.items():
+        (dump / f"{name}.xml").write_text(text)
+    return dump
+
+
+def _record_readers(monkeypatch) -> tuple[list[ReaderProcess], list[str]]:
+    """Make the importer's readers record themselves when started and the files they read: (started, read)."""
+    started: list[ReaderProcess] = []
+    read: list[str] = []
+
+    class RecordedReader(ReaderProcess):
+        def __init__(self) -> None:
+            super().__init__()
+            started.append(self)
+
+        def batches(self, path, prepare, batch_size):
+            read.append(path.name)
+            return super().batches(path, prepare, batch_size)
+
+    monkeypatch.setattr(importer_module, "ReaderProcess", RecordedReader)
+    return started, read
+
+
 def exploding(row: Row) -> int:
     """A prepare function with a bug (not the dump's fault) on the third row."""
     if row.int("Id") == 3:
@@ -98,34 +133,23 @@ def test_a_prepare_function_must_be_importable_by_name(tmp_path, reader):
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch, tmp_path):
     """Outside a transaction the import runs readers (one beside the badges' thread) and closes them all."""
-    started: list[ReaderProcess] = []
-    read: list[str] = []
-
-    class CountedReader(ReaderProcess):
-        def __init__(self) -> None:
-            super().__init__()
-            started.append(self)
-
-        def batches(self, path, prepare, batch_size):
-            read.append(path.name)
-            return super().batches(path, prepare, batch_size)
-
-    monkeypatch.setattr(importer_module, "ReaderProcess", CountedReader)
+    started, read = _record_readers(monkeypatch)
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", 0)  # these files are tiny
-    dump = tmp_path / "tiny.stackexchange.com"
-    dump.mkdir()
-    (dump / "Users.xml").write_text(
-        '<?xml version="1.0"?>\n<users>\n'
-        '  <row Id="1" DisplayName="Ann" CreationDate="2021-05-01T10:00:00.000" />\n'
-        '  <row Id="2" DisplayName="Bob" CreationDate="2021-05-01T10:00:00.000" />\n</users>\n'
-    )
-    (dump / "Posts.xml").write_text(
-        '<?xml version="1.0"?>\n<posts>\n'
-        '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2" OwnerUserId="1"'
-        ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;"'
-        ' Tags="&lt;staking&gt;" AcceptedAnswerId="2" />\n'
-        '  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2021-05-01T11:00:00.000" Score="3" OwnerUserId="2"'
-        ' Body="&lt;p&gt;Yes: delegate from the wallet app.&lt;/p&gt;" />\n</posts>\n'
+    dump = _dump(
+        tmp_path,
+        Users=(
+            '<?xml version="1.0"?>\n<users>\n'
+            '  <row Id="1" DisplayName="Ann" CreationDate="2021-05-01T10:00:00.000" />\n'
+            '  <row Id="2" DisplayName="Bob" CreationDate="2021-05-01T10:00:00.000" />\n</users>\n'
+        ),
+        Posts=(
+            '<?xml version="1.0"?>\n<posts>\n'
+            '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2" OwnerUserId="1"'
+            ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;"'
+            ' Tags="&lt;staking&gt;" AcceptedAnswerId="2" />\n'
+            '  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2021-05-01T11:00:00.000" Score="3"'
+            ' OwnerUserId="2" Body="&lt;p&gt;Yes: delegate from the wallet app.&lt;/p&gt;" />\n</posts>\n'
+        ),
     )
     _awards(dump / "Badges.xml", [_award(1), _award(2)])
     summary = StackExchangeImporter(dump).run()
@@ -141,14 +165,7 @@ def test_a_small_dump_is_read_here_without_starting_a_reader(monkeypatch, tmp_pa
         raise AssertionError("no reader process for a small dump")
 
     monkeypatch.setattr(importer_module, "ReaderProcess", refuse)
-    dump = tmp_path / "tiny.stackexchange.com"
-    dump.mkdir()
-    (dump / "Posts.xml").write_text(
-        '<?xml version="1.0"?>\n<posts>\n'
-        '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2"'
-        ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;" />\n'
-        "</posts>\n"
-    )
+    dump = _dump(tmp_path, Posts=ONE_QUESTION)
     _awards(dump / "Badges.xml", [_award(1)])
     assert StackExchangeImporter(dump).run().questions == 1
 
@@ -156,24 +173,16 @@ def test_a_small_dump_is_read_here_without_starting_a_reader(monkeypatch, tmp_pa
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_big_file_gets_a_reader_when_the_posts_are_small(monkeypatch, tmp_path):
-    read: list[str] = []
-
-    class CountedReader(ReaderProcess):
-        def batches(self, path, prepare, batch_size):
-            read.append(path.name)
-            return super().batches(path, prepare, batch_size)
-
-    monkeypatch.setattr(importer_module, "ReaderProcess", CountedReader)
-    dump = tmp_path / "tiny.stackexchange.com"
-    dump.mkdir()
-    (dump / "Posts.xml").write_text('<?xml version="1.0"?>\n<posts>\n</posts>\n')
-    (dump / "Users.xml").write_text(
-        '<?xml version="1.0"?>\n<users>\n'
+    _, read = _record_readers(monkeypatch)
+    dump = _dump(
+        tmp_path,
+        Posts='<?xml version="1.0"?>\n<posts>\n</posts>\n',
+        Users='<?xml version="1.0"?>\n<users>\n'
         + "".join(
             f'  <row Id="{n}" DisplayName="Member {n}" CreationDate="2021-05-01T10:00:00.000" />\n'
             for n in range(1, 200)
         )
-        + "</users>\n"
+        + "</users>\n",
     )
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", (dump / "Users.xml").stat().st_size)
     assert StackExchangeImporter(dump).run().members == 199
@@ -188,14 +197,7 @@ def test_where_no_reader_can_start_the_import_reads_here(monkeypatch, tmp_path, 
 
     monkeypatch.setattr(importer_module, "ReaderProcess", daemonic)
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", 0)
-    dump = tmp_path / "tiny.stackexchange.com"
-    dump.mkdir()
-    (dump / "Posts.xml").write_text(
-        '<?xml version="1.0"?>\n<posts>\n'
-        '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2"'
-        ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;" />\n'
-        "</posts>\n"
-    )
+    dump = _dump(tmp_path, Posts=ONE_QUESTION)
     _awards(dump / "Badges.xml", [_award(1)])
     with caplog.at_level("WARNING"):
         assert StackExchangeImporter(dump).run().questions == 1
