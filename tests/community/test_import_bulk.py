@@ -30,6 +30,20 @@ WHEN = dt.datetime(2021, 5, 1, 10, 0, tzinfo=dt.UTC)
 SOURCE_IDS = itertools.count(1)
 
 
+def _show(setting: str) -> str:
+    """The current value of a PostgreSQL setting on the test's connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        return cursor.fetchone()[0]
+
+
+def _counted(table: str) -> float:
+    """The rows the table's last ANALYZE counted (-1 when never)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
 def add_members(names: list[str]) -> list[int]:
     ids = allocate_ids(User, len(names))
     columns = Columns(User, ["id", "username", "password", "date_joined", "source", "source_id"])
@@ -109,9 +123,7 @@ def test_values_in_looks_up_more_values_than_sqlite_takes_parameters():
 @pytest.mark.django_db
 def test_tables_that_doubled_are_analyzed_and_the_others_left_alone():
     def counted(model) -> float:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
-            return cursor.fetchone()[0]
+        return _counted(model._meta.db_table)
 
     # ANALYZE's row counts outlive rolled-back tests: grow the table by more than it had.
     grown = int(counted(User) * 1.2) + 50
@@ -131,16 +143,11 @@ def test_tables_that_doubled_are_analyzed_and_the_others_left_alone():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_grown_tables_are_analyzed_on_several_connections_outside_a_transaction():
-    def counted(table: str) -> float:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-            return cursor.fetchone()[0]
-
-    members = int(max(counted("accounts_user"), 0)) + 40
+    members = int(max(_counted("accounts_user"), 0)) + 40
     ids = add_members([f"parallel-{n}" for n in range(members)])
     insert_rows(PROFILE_COLUMNS, [(pk, "P") for pk in ids])
     assert sorted(analyze_grown({User: members, Profile: members}, workers=2)) == ["accounts_profile", "accounts_user"]
-    assert counted("accounts_user") >= members and counted("accounts_profile") >= members
+    assert _counted("accounts_user") >= members and _counted("accounts_profile") >= members
 
 
 @pytest.mark.django_db
@@ -153,22 +160,11 @@ def test_nothing_is_analyzed_when_nothing_was_added_nor_ever_on_sqlite():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_commits_without_waiting_for_the_disk_and_only_that_batch():
-    def setting() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            return cursor.fetchone()[0]
-
-    before = setting()
+    before = _show("synchronous_commit")
     with transaction.atomic():
         commit_without_waiting()
-        assert setting() == "off"
-    assert setting() == before == "on"
-
-
-def _replication_role() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW session_replication_role")
-        return cursor.fetchone()[0]
+        assert _show("synchronous_commit") == "off"
+    assert _show("synchronous_commit") == before == "on"
 
 
 PROFILE_COLUMNS = Columns(Profile, ["user", "display_name"])
@@ -179,10 +175,10 @@ PROFILE_COLUMNS = Columns(Profile, ["user", "display_name"])
 def test_a_batch_checks_its_keys_itself_and_a_missing_row_fails_it_whole():
     with batch_transaction():
         # The test database's role is a superuser: the per-row triggers are off for this batch only.
-        assert _replication_role() == "replica"
+        assert _show("session_replication_role") == "replica"
         (user_id,) = add_members(["kept"])
         insert_rows(PROFILE_COLUMNS, [(user_id, "Kept")])
-    assert _replication_role() == "origin"
+    assert _show("session_replication_role") == "origin"
     assert Profile.objects.get(user_id=user_id).display_name == "Kept"
 
     missing = max(User.objects.values_list("pk", flat=True)) + 1000
@@ -238,8 +234,8 @@ def test_the_rows_keys_refer_to_are_locked_until_the_batch_commits():
 def test_the_triggers_stay_on_inside_a_callers_transaction_or_beside_a_trigger_of_the_sites_own():
     with transaction.atomic():
         with batch_transaction():
-            assert _replication_role() == "origin"
-        assert _replication_role() == "origin"
+            assert _show("session_replication_role") == "origin"
+        assert _show("session_replication_role") == "origin"
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE FUNCTION test_touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';"
@@ -248,7 +244,7 @@ def test_the_triggers_stay_on_inside_a_callers_transaction_or_beside_a_trigger_o
     try:
         missing = max([0, *User.objects.values_list("pk", flat=True)]) + 1000
         with pytest.raises(IntegrityError), batch_transaction():
-            assert _replication_role() == "origin"
+            assert _show("session_replication_role") == "origin"
             insert_rows(PROFILE_COLUMNS, [(missing, "Nobody")])  # the trigger refuses it at the commit
     finally:
         with connection.cursor() as cursor:
@@ -258,17 +254,14 @@ def test_the_triggers_stay_on_inside_a_callers_transaction_or_beside_a_trigger_o
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_compresses_long_values_with_lz4_and_only_that_batch():
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW default_toast_compression")
-        (before,) = cursor.fetchone()
+    before = _show("default_toast_compression")
     with batch_transaction():
         (user_id,) = add_members(["verbose"])
         insert_rows(Columns(Profile, ["user", "display_name", "bio"]), [(user_id, "Verbose", "many words " * 900)])
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_column_compression(bio) FROM accounts_profile WHERE user_id = %s", [user_id])
         assert cursor.fetchone()[0] == "lz4"
-        cursor.execute("SHOW default_toast_compression")
-        assert cursor.fetchone()[0] == before
+    assert _show("default_toast_compression") == before
 
 
 @pytest.mark.postgres
@@ -279,17 +272,11 @@ def test_a_batch_reads_by_index_whatever_the_statistics_say_and_compiles_nothing
             cursor.execute("EXPLAIN SELECT id FROM accounts_user WHERE username = ANY(%s::text[])", [["a", "b"]])
             return " ".join(row[0] for row in cursor.fetchall())
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone()[0] == "on"
+    assert _show("enable_seqscan") == "on"
     with batch_transaction():
         assert "Seq Scan" not in plan_of_lookup()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW jit")
-            assert cursor.fetchone()[0] == "off"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone()[0] == "on"
+        assert _show("jit") == "off"
+    assert _show("enable_seqscan") == "on"
 
 
 def test_dump_dates_without_a_zone_are_read_as_utc_and_a_given_zone_is_kept():
