@@ -102,49 +102,39 @@ def _scaled_dump(source: Path, copies: int, target: Path) -> None:
             out.write(closing)
 
 
-def _server_cpu() -> float | None:
-    """CPU seconds of the PostgreSQL server's processes on this machine, ended ones included; None if unseen.
+def _cpu_now() -> tuple[float, float, float | None]:
+    """CPU seconds so far: (this process with its readers, its readers alone, the local PostgreSQL server).
 
-    Read from /proc (Linux, the server local, readable by this user): each
-    postgres process's own time, plus the postmaster's children's time, which
-    keeps what backends that have exited (closed connections) spent.
+    Read from /proc in one pass (Linux). The readers are this process's
+    children, live (their /proc entries) or ended (RUSAGE_CHILDREN). The
+    server is every postgres process's own time plus the postmaster's
+    children's time, which keeps what backends that have exited (closed
+    connections) spent; None if no server process is seen here.
     """
-    tick = os.sysconf("SC_CLK_TCK")
-    total, seen = 0, False
+    tick, me = os.sysconf("SC_CLK_TCK"), str(os.getpid())
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    readers, server, seen = ended.ru_utime + ended.ru_stime, 0, False
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
-        if name not in {"postgres", "postmaster"}:
-            continue
-        seen = True
-        # Fields from the third (state): utime, stime, cutime, cstime are the 12th to 15th.
+        # Fields from the third (state): the parent's pid is the 2nd; utime, stime, cutime, cstime the 12th to 15th.
         utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-        total += utime + stime + cutime + cstime
-    return total / tick if seen else None
+        if fields[1] == me:
+            readers += (utime + stime) / tick
+        elif name in {"postgres", "postmaster"}:
+            seen = True
+            server += utime + stime + cutime + cstime
+    return time.process_time() + readers, readers, server / tick if seen else None
 
 
-def _readers_cpu() -> float:
-    """CPU seconds of this process's children (the importer's reader processes), live or ended."""
-    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
-    tick, me = os.sysconf("SC_CLK_TCK"), str(os.getpid())
-    total = ended.ru_utime + ended.ru_stime
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2 :].split()
-        if fields[1] == me:  # the fourth field: the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def _python_cpu() -> float:
-    """CPU seconds of this process and of its reader processes."""
-    return time.process_time() + _readers_cpu()
+def _cpu_since(started: tuple[float, float, float | None]) -> tuple[float, float, float | None]:
+    """_cpu_now() minus `started`, item by item (the server's None if either is None)."""
+    now = _cpu_now()
+    server = None if started[2] is None or now[2] is None else now[2] - started[2]
+    return now[0] - started[0], now[1] - started[1], server
 
 
 def _load() -> str:
@@ -212,18 +202,12 @@ def main() -> None:
             self.cpu: dict[str, tuple[float, float, float | None]] = {}
 
         def start(self, label: str, total_bytes: int) -> None:
-            self._cpu_started = (_python_cpu(), _readers_cpu(), _server_cpu())
+            self._cpu_started = _cpu_now()
             super().start(label, total_bytes)
 
         def finish(self, note: str = "") -> None:
             super().finish(note)
-            python, readers, server = self._cpu_started
-            now = _server_cpu()
-            self.cpu[self.label] = (
-                _python_cpu() - python,
-                _readers_cpu() - readers,
-                None if server is None or now is None else now - server,
-            )
+            self.cpu[self.label] = _cpu_since(self._cpu_started)
 
     def describe(stages: dict[str, list]) -> str:
         """'label wall s (CPU: Python p, server s)' for each step."""
@@ -246,11 +230,11 @@ def main() -> None:
     posts_stage_seconds = 0.0
     stage_totals: dict[str, list] = {}  # label -> [wall, Python CPU, readers' CPU, server CPU or None] over the rounds
     started = time.perf_counter()
-    cpu_started, readers_started, server_started = _python_cpu(), _readers_cpu(), _server_cpu()
+    cpu_started = _cpu_now()
     try:
         for k in range(args.repeat):
             site = f"bench-{run}-{k}.{args.dump.name}"
-            round_started, round_cpu = time.perf_counter(), _python_cpu()
+            round_started, round_cpu = time.perf_counter(), _cpu_now()
             progress = MeteredProgress()
             summary = StackExchangeImporter(
                 args.dump, site=site, space_slug=f"bench-{run}-{k}", batch_size=args.batch_size, progress=progress
@@ -270,20 +254,16 @@ def main() -> None:
                     total[i] = None if value is None or total[i] is None else total[i] + value
             print(
                 f"round {k + 1}/{args.repeat}: {posts:,} posts, {summary.comments:,} comments, "
-                f"{summary.members:,} members in {wall:.1f} s ({_python_cpu() - round_cpu:.1f} s CPU): "
+                f"{summary.members:,} members in {wall:.1f} s ({_cpu_since(round_cpu)[0]:.1f} s CPU): "
                 f"{posts / wall:,.0f} posts/s overall, {posts / posts_stage:,.0f} posts/s in the posts stage; "
                 f"peak memory {_peak_rss_mb():.0f} MB\n    {describe(stages)}"
             )
     finally:
         if scratch is not None:
             shutil.rmtree(scratch)
-        wall, cpu, readers = (
-            time.perf_counter() - started,
-            _python_cpu() - cpu_started,
-            _readers_cpu() - readers_started,
-        )
-        server_now = _server_cpu()
-        server = "" if server_started is None or server_now is None else f", server {server_now - server_started:.1f} s"
+        wall = time.perf_counter() - started
+        cpu, readers, server_cpu = _cpu_since(cpu_started)
+        server = "" if server_cpu is None else f", server {server_cpu:.1f} s"
         print(
             f"total: {total_posts:,} posts in {wall:.1f} s (CPU: this process and its readers {cpu:.1f} s, of which readers {readers:.1f} s{server}): "
             f"{total_posts / wall:,.0f} posts/s overall (every stage), "
