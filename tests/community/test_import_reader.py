@@ -11,34 +11,27 @@ from community.importers.stackexchange import importer as importer_module
 from community.importers.stackexchange.badges import prepare_award
 from community.importers.stackexchange.importer import StackExchangeImporter
 from community.importers.xmlrows import DumpFileError, Row, iter_rows
+from tests.community.test_import_stackexchange import USERS, answer, question, write_dump
 
 pytestmark = pytest.mark.django_db  # the importer reads settings; no test here writes
 
 
-def _awards(path: Path, rows: list[str]) -> Path:
-    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<badges>\n' + "".join(rows) + "</badges>\n")
-    return path
+def award(n: int, klass: int = 3) -> dict[str, object]:
+    """A Badges.xml row: award n, to member n % 3 + 1."""
+    return {
+        "Id": n,
+        "UserId": n % 3 + 1,
+        "Name": f"Badge {n}",
+        "Date": f"2021-05-0{n % 9 + 1}T10:00:00.000",
+        "Class": klass,
+        "TagBased": "False",
+    }
 
 
-def _award(n: int, klass: int = 3) -> str:
-    return f'  <row Id="{n}" UserId="{n % 3 + 1}" Name="Badge {n}" Date="2021-05-0{n % 9 + 1}T10:00:00.000" Class="{klass}" TagBased="False" />\n'
-
-
-ONE_QUESTION = (
-    '<?xml version="1.0"?>\n<posts>\n'
-    '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2"'
-    ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;" />\n'
-    "</posts>\n"
-)
-
-
-def _dump(tmp_path: Path, **files: str) -> Path:
-    """A site's dump directory holding these files (Posts="..." is Posts.xml)."""
-    dump = tmp_path / "tiny.stackexchange.com"
-    dump.mkdir()
-    for name, text in files.items():
-        (dump / f"{name}.xml").write_text(text)
-    return dump
+def awards(directory: Path, rows: list[dict[str, object]], name: str = "Badges") -> Path:
+    """A Badges.xml (or `name`.xml) of these rows in `directory`; its path."""
+    write_dump(directory, **{name: rows})
+    return directory / f"{name}.xml"
 
 
 def _record_readers(monkeypatch) -> tuple[list[ReaderProcess], list[str]]:
@@ -75,7 +68,7 @@ def reader():
 
 
 def test_the_reader_prepares_the_same_rows_in_the_same_batches_as_reading_here(tmp_path, reader):
-    path = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(1, 8)])
+    path = awards(tmp_path, [award(n) for n in range(1, 8)])
     here = [prepare_award(row) for row in iter_rows(path)]
     batches = list(reader.batches(path, prepare_award, 3))
     assert [len(batch) for batch, _ in batches] == [3, 3, 1]
@@ -86,7 +79,7 @@ def test_the_reader_prepares_the_same_rows_in_the_same_batches_as_reading_here(t
 
 
 def test_a_rejected_row_is_reported_with_its_file_and_line_after_the_batches_before_it(tmp_path, reader):
-    path = _awards(tmp_path / "Badges.xml", [_award(1), _award(2), _award(3), _award(4, klass=7), _award(5)])
+    path = awards(tmp_path, [award(1), award(2), award(3), award(4, klass=7), award(5)])
     received = []
     with pytest.raises(DumpFileError) as caught:
         for batch, _ in reader.batches(path, prepare_award, 2):
@@ -97,22 +90,22 @@ def test_a_rejected_row_is_reported_with_its_file_and_line_after_the_batches_bef
 
 
 def test_malformed_xml_is_reported_with_its_line(tmp_path, reader):
-    path = tmp_path / "Badges.xml"
-    path.write_text('<?xml version="1.0"?>\n<badges>\n' + _award(1) + '  <row Id="2" Name="unclosed\n</badges>\n')
+    path = awards(tmp_path, [award(1)])
+    path.write_text(path.read_text().replace("</badges>", '  <row Id="2" Name="unclosed\n</badges>'))
     with pytest.raises(DumpFileError, match=r"line \d+: malformed XML"):
         list(reader.batches(path, prepare_award, 10))
 
 
 def test_a_bug_in_a_prepare_function_fails_with_its_traceback_and_the_reader_reads_on(tmp_path, reader):
-    path = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(1, 6)])
+    path = awards(tmp_path, [award(n) for n in range(1, 6)])
     with pytest.raises(ReaderError, match=r"(?s)reading .*Badges.xml failed.*KeyError: 'no such thing'"):
         list(reader.batches(path, exploding, 1))
     assert [item for batch, _ in reader.batches(path, prepare_award, 10) for item in batch][0][1] == 1
 
 
 def test_a_file_abandoned_half_way_does_not_leak_into_the_next(tmp_path, reader):
-    big = _awards(tmp_path / "Big.xml", [_award(n) for n in range(1, 60)])
-    small = _awards(tmp_path / "Badges.xml", [_award(n) for n in range(100, 103)])
+    big = awards(tmp_path, [award(n) for n in range(1, 60)], name="Big")
+    small = awards(tmp_path, [award(n) for n in range(100, 103)])
     first = reader.batches(big, prepare_award, 2)
     next(first)
     first.close()  # as when the importer's writes fail
@@ -124,7 +117,7 @@ def test_a_file_abandoned_half_way_does_not_leak_into_the_next(tmp_path, reader)
 
 
 def test_a_prepare_function_must_be_importable_by_name(tmp_path, reader):
-    path = _awards(tmp_path / "Badges.xml", [_award(1)])
+    path = awards(tmp_path, [award(1)])
     with pytest.raises(ValueError, match="module-level"):
         next(reader.batches(path, lambda row: row, 10))
 
@@ -135,23 +128,12 @@ def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch,
     """Outside a transaction the import runs readers (one beside the badges' thread) and closes them all."""
     started, read = _record_readers(monkeypatch)
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", 0)  # these files are tiny
-    dump = _dump(
-        tmp_path,
-        Users=(
-            '<?xml version="1.0"?>\n<users>\n'
-            '  <row Id="1" DisplayName="Ann" CreationDate="2021-05-01T10:00:00.000" />\n'
-            '  <row Id="2" DisplayName="Bob" CreationDate="2021-05-01T10:00:00.000" />\n</users>\n'
-        ),
-        Posts=(
-            '<?xml version="1.0"?>\n<posts>\n'
-            '  <row Id="1" PostTypeId="1" CreationDate="2021-05-01T10:00:00.000" Score="2" OwnerUserId="1"'
-            ' Title="How do I stake from a hardware wallet?" Body="&lt;p&gt;Is it possible at all?&lt;/p&gt;"'
-            ' Tags="&lt;staking&gt;" AcceptedAnswerId="2" />\n'
-            '  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2021-05-01T11:00:00.000" Score="3"'
-            ' OwnerUserId="2" Body="&lt;p&gt;Yes: delegate from the wallet app.&lt;/p&gt;" />\n</posts>\n'
-        ),
+    dump = write_dump(
+        tmp_path / "tiny.stackexchange.com",
+        Users=USERS,
+        Posts=[question(1, AcceptedAnswerId=2), answer(2, 1)],
+        Badges=[award(1), award(2)],
     )
-    _awards(dump / "Badges.xml", [_award(1), _award(2)])
     summary = StackExchangeImporter(dump).run()
     assert (summary.questions, summary.answers, summary.members, summary.badges) == (1, 1, 2, 1)
     assert len(started) == 2 and not any(reader._process.is_alive() for reader in started)
@@ -165,8 +147,7 @@ def test_a_small_dump_is_read_here_without_starting_a_reader(monkeypatch, tmp_pa
         raise AssertionError("no reader process for a small dump")
 
     monkeypatch.setattr(importer_module, "ReaderProcess", refuse)
-    dump = _dump(tmp_path, Posts=ONE_QUESTION)
-    _awards(dump / "Badges.xml", [_award(1)])
+    dump = write_dump(tmp_path / "tiny.stackexchange.com", Posts=[question(1)], Badges=[award(1)])
     assert StackExchangeImporter(dump).run().questions == 1
 
 
@@ -174,16 +155,10 @@ def test_a_small_dump_is_read_here_without_starting_a_reader(monkeypatch, tmp_pa
 @pytest.mark.django_db(transaction=True)
 def test_a_big_file_gets_a_reader_when_the_posts_are_small(monkeypatch, tmp_path):
     _, read = _record_readers(monkeypatch)
-    dump = _dump(
-        tmp_path,
-        Posts='<?xml version="1.0"?>\n<posts>\n</posts>\n',
-        Users='<?xml version="1.0"?>\n<users>\n'
-        + "".join(
-            f'  <row Id="{n}" DisplayName="Member {n}" CreationDate="2021-05-01T10:00:00.000" />\n'
-            for n in range(1, 200)
-        )
-        + "</users>\n",
-    )
+    members = [
+        {"Id": n, "DisplayName": f"Member {n}", "CreationDate": "2021-05-01T10:00:00.000"} for n in range(1, 200)
+    ]
+    dump = write_dump(tmp_path / "tiny.stackexchange.com", Posts=[], Users=members)
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", (dump / "Users.xml").stat().st_size)
     assert StackExchangeImporter(dump).run().members == 199
     assert read == ["Users.xml"]
@@ -197,8 +172,7 @@ def test_where_no_reader_can_start_the_import_reads_here(monkeypatch, tmp_path, 
 
     monkeypatch.setattr(importer_module, "ReaderProcess", daemonic)
     monkeypatch.setattr(importer_module, "READER_MIN_BYTES", 0)
-    dump = _dump(tmp_path, Posts=ONE_QUESTION)
-    _awards(dump / "Badges.xml", [_award(1)])
+    dump = write_dump(tmp_path / "tiny.stackexchange.com", Posts=[question(1)], Badges=[award(1)])
     with caplog.at_level("WARNING"):
         assert StackExchangeImporter(dump).run().questions == 1
     assert "no reader process (daemonic processes are not allowed to have children)" in caplog.text
