@@ -7,6 +7,16 @@ ignored and ages out by itself. Nothing is ever deleted key by key.
 Writers bump twice: at once, and again after commit. The second bump catches
 a reader that rebuilt the entry from the old rows between the first bump and
 the commit.
+
+A cached page shows more than the thread or list it is keyed on: other
+threads' titles (related, linked, duplicate-of), tag names, counts. So every
+visitor page is also keyed on one visibility scope, and whatever hides,
+deletes or restores content, moves a thread to another space, or changes who
+may see a space calls `visibility_changed()`: nothing hidden outlives its
+hiding on any cached page. The services in community/services/ (threads,
+spaces) and the admin, which goes through them, call it; code that hides
+content elsewhere (moderation) must call it too, with the ids of the threads
+it changed.
 """
 
 from __future__ import annotations
@@ -165,8 +175,24 @@ def thread_scope(thread_id: int) -> str:
     return f"thread:{thread_id}"
 
 
+# What every visitor page is keyed on besides its own scope (see the module's docstring).
+VISIBILITY_SCOPE = "visibility"
+
+
 def content_changed(*thread_ids: int | None) -> None:
     """A write changed what these threads' pages, or any list, show."""
     bump(THREADS_SCOPE)
     for thread_id in {t for t in thread_ids if t}:
         bump(thread_scope(thread_id))
+
+
+def visibility_changed(*thread_ids: int | None) -> None:
+    """Something became hidden or visible again: every cached visitor page, and these threads' own entries, are stale.
+
+    Call it from any write that hides, deletes or restores a thread, post or
+    comment, moves a thread between spaces, or changes a space's visibility,
+    inside its transaction (the version is bumped again after commit), passing
+    the threads whose own pages changed.
+    """
+    bump(VISIBILITY_SCOPE)
+    content_changed(*thread_ids)

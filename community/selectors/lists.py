@@ -389,8 +389,10 @@ def _tag_counts(user) -> list[tuple[str, int, str]]:
         return [(name, n, description or "") for name, description, n in rows]
 
     # Who may see which spaces is in the key and the spaces' version; renames and descriptions bump the tags'.
+    # A tag only a deleted (spam) thread carried must not stay listed: hiding bumps the visibility scope.
     key = "directory:" + permissions.visibility_key(user)
-    return caching.cached((TAGS_SCOPE, SPACES_SCOPE), key, build, timeout=TAG_DIRECTORY_SECONDS)
+    scopes = (TAGS_SCOPE, SPACES_SCOPE, caching.VISIBILITY_SCOPE)
+    return caching.cached(scopes, key, build, timeout=TAG_DIRECTORY_SECONDS)
 
 
 def tag_directory(*, user, query: str = "", sort: str = TagSort.POPULAR, page: int = 1) -> TagDirectory:

@@ -2,8 +2,11 @@
 
 Visitors all see the same page, so it is rendered once per version of what it
 shows (community.caching: each thread's page, and the lists, are bumped by the
-writes that change them) and served from the cache until then. Signed-in
-members always get a fresh page: theirs carries their votes, forms and token.
+writes that change them) and served from the cache until then. Every page is
+also keyed on the visibility scope (caching.visibility_changed): a page shows
+other threads too, and none may keep showing one that was hidden since.
+Signed-in members always get a fresh page: theirs carries their votes, forms
+and token.
 """
 
 from __future__ import annotations
@@ -39,12 +42,17 @@ def visitor_page_key(request: HttpRequest) -> str | None:
     return f"page:{request.get_host()}|{request.get_full_path()}|{get_language()}"
 
 
+def visitor_page_scopes(scope: str) -> tuple[str, str]:
+    """The scopes a visitor page of `scope` is cached under, for pages that fetch their entries ahead."""
+    return scope, caching.VISIBILITY_SCOPE
+
+
 def visitor_page(request: HttpRequest, scope: str, render: Callable[[], HttpResponse], *, timeout: int) -> HttpResponse:
-    """`render()`'s response, or for a visitor the cached copy made under the current version of `scope`."""
+    """`render()`'s response, or for a visitor the cached copy made under the current versions of `scope` and visibility."""
     key = visitor_page_key(request)
     if key is None:
         return render()
-    found = caching.lookup(scope, key)
+    found = caching.lookup(visitor_page_scopes(scope), key)
     if found.hit:
         content, content_type = found.value
         response = HttpResponse(content, content_type=content_type)

@@ -38,7 +38,7 @@ from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
 from community.services.view_counts import thread_view_record, viewer_key
-from community.views.cache import THREAD_SECONDS, visitor_page, visitor_page_key
+from community.views.cache import THREAD_SECONDS, visitor_page, visitor_page_key, visitor_page_scopes
 from community.views.fragments import render_posts
 from community.views.labels import post_context
 from community.views.params import page_number
@@ -98,7 +98,7 @@ def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None)
     # the whole page; for a member the row and everything shared that their page is built from.
     page_key = visitor_page_key(request)
     if page_key is not None:
-        entries = [thread_row_entry(thread_id), (caching.thread_scope(thread_id), page_key)]
+        entries = [thread_row_entry(thread_id), (visitor_page_scopes(caching.thread_scope(thread_id)), page_key)]
     else:
         entries = [
             *thread_page_cache_entries(user=request.user, thread_id=thread_id, answers_page=answers_page),

@@ -82,3 +82,57 @@ def test_a_prefetched_entry_rebuilt_after_a_write_is_not_stored_under_the_old_ve
         found.store("built from rows read before the write")
 
     assert not caching.lookup("thread:9", "content").hit
+
+
+def _visibility_version() -> str | None:
+    return cache.get(caching._version_key(caching.VISIBILITY_SCOPE))
+
+
+@pytest.fixture
+def visibility_version():
+    caching.bump(caching.VISIBILITY_SCOPE)
+    return _visibility_version()
+
+
+def test_hiding_restoring_and_moving_threads_and_changing_a_space_s_visibility_bump_the_visibility_scope(
+    visibility_version, member, staff
+):
+    from community.models import Visibility
+    from community.services.spaces import space_save
+    from community.services.threads import thread_delete, thread_move, thread_restore
+    from tests.factories import SpaceFactory, ask
+
+    thread = ask(member)
+    seen = {visibility_version}
+    for change in (
+        lambda: thread_delete(thread=thread, actor=staff),
+        lambda: thread_restore(thread=thread, actor=staff),
+        lambda: thread_move(thread=thread, space=SpaceFactory(), actor=staff),
+    ):
+        assert change() is True
+        assert _visibility_version() not in seen
+        seen.add(_visibility_version())
+    thread.space.visibility = Visibility.STAFF
+    space_save(space=thread.space)
+    assert _visibility_version() not in seen
+
+
+def test_writes_that_hide_nothing_leave_the_visibility_scope_alone(visibility_version, member, other_member, staff):
+    from community.services.posts import answer_create
+    from community.services.spaces import space_save
+    from community.services.threads import thread_move, thread_restore
+    from community.services.view_counts import thread_view_record, view_counts_flush
+    from community.services.votes import vote_cast
+    from tests.factories import ask
+
+    thread = ask(member)
+    reply = answer_create(author=other_member, thread=thread, body="Open settings, then restore from phrase.")
+    vote_cast(voter=member, post=reply, value=1)
+    assert thread_restore(thread=thread, actor=staff) is False  # it was not deleted
+    assert thread_move(thread=thread, space=thread.space, actor=staff) is False  # it was there
+    thread.space.description = "Everything about wallets."
+    space_save(space=thread.space)
+    thread_view_record(thread_id=thread.pk, viewer="u1")
+    view_counts_flush()
+
+    assert _visibility_version() == visibility_version

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from community.services.posts import answer_create, comment_create
 from community.services.threads import thread_create
 from community.services.view_counts import view_counts_flush
 from community.services.votes import answer_accept, vote_cast
-from tests.factories import SpaceFactory, answer, ask
+from tests.factories import SpaceFactory, UserFactory, answer, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,184 @@ def test_an_import_reaches_lists_cached_for_visitors_at_once(client):
     html = get(client, "/threads/")[0]
     newest = Thread.objects.order_by("-last_activity_at", "-pk").first()
     assert f'href="/t/{newest.pk}/' in html
+
+
+# --- Nothing hidden outlives its hiding -----------------------------------------------
+# A's cached page shows B's title (related: they share a tag). Hiding B anywhere must reach
+# A's page at once; a change that hides nothing must leave it in the cache.
+
+
+@pytest.fixture
+def related(other_member, space):
+    return ask(other_member, space, title="Where is the recovery phrase stored on Android?", tags=("wallet",))
+
+
+@pytest.fixture
+def admin_client(db):
+    admin = Client()
+    admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return admin
+
+
+def cached_page_of(client, thread: Thread) -> str:
+    """The visitor's page of `thread`, asked for until it comes from the cache."""
+    get(client, url_of(thread))
+    html, queries = get(client, url_of(thread))
+    assert queries == 0
+    return html
+
+
+def admin_action(admin_client, action: str, *threads: Thread) -> None:
+    response = admin_client.post(
+        "/admin/community/thread/", {"action": action, "_selected_action": [t.pk for t in threads]}
+    )
+    assert response.status_code == 302
+
+
+def admin_save_thread(admin_client, thread: Thread, **changes) -> None:
+    data = {
+        "space": thread.space_id,
+        "is_featured": "",
+        "locked_at_0": "",
+        "locked_at_1": "",
+        "closed_at_0": "",
+        "closed_at_1": "",
+        "close_reason": thread.close_reason,
+        **changes,
+    }
+    response = admin_client.post(f"/admin/community/thread/{thread.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def admin_save_space(admin_client, space, **changes) -> None:
+    data = {
+        "name": space.name,
+        "slug": space.slug,
+        "description": space.description,
+        "parent": space.parent_id or "",
+        "position": space.position,
+        "visibility": space.visibility,
+        "default_kind": space.default_kind,
+        "sla_first_response_hours": "",
+        **changes,
+    }
+    response = admin_client.post(f"/admin/community/space/{space.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_thread_deleted_in_the_admin_leaves_other_threads_cached_visitor_pages(
+    client, admin_client, question, related
+):
+    assert related.title in cached_page_of(client, question)
+
+    admin_action(admin_client, "delete_threads", related)
+
+    assert Thread.objects.get(pk=related.pk).deleted_at is not None
+    assert related.title not in get(client, url_of(question))[0]
+    assert client.get(url_of(related)).status_code == 404
+
+
+def test_a_thread_edited_in_the_admin_without_hiding_it_leaves_other_cached_visitor_pages_hitting(
+    client, admin_client, question, related
+):
+    assert related.title in cached_page_of(client, question)
+
+    admin_save_thread(admin_client, related, is_featured="on")
+
+    assert Thread.objects.get(pk=related.pk).is_featured
+    html, queries = get(client, url_of(question))
+    assert queries == 0
+    assert related.title in html
+
+
+def test_a_thread_restored_in_the_admin_reappears_on_other_threads_cached_visitor_pages(
+    client, admin_client, question, related
+):
+    admin_action(admin_client, "delete_threads", related)
+    assert related.title not in cached_page_of(client, question)
+
+    admin_action(admin_client, "restore_threads", related)
+
+    assert related.title in get(client, url_of(question))[0]
+    assert client.get(url_of(related)).status_code == 200
+
+
+def test_restoring_a_thread_that_was_not_deleted_leaves_the_cached_visitor_pages_hitting(
+    client, admin_client, question, related
+):
+    assert related.title in cached_page_of(client, question)
+
+    admin_action(admin_client, "restore_threads", related)
+
+    assert get(client, url_of(question))[1] == 0
+
+
+def test_a_thread_moved_to_a_private_space_in_the_admin_leaves_other_threads_cached_visitor_pages(
+    client, admin_client, question, related
+):
+    private = SpaceFactory(name="Staff room", visibility=Visibility.STAFF)
+    assert related.title in cached_page_of(client, question)
+    assert related.title in get(client, "/threads/")[0]
+
+    admin_save_thread(admin_client, related, space=private.pk)
+
+    assert Thread.objects.get(pk=related.pk).space == private
+    assert related.title not in get(client, url_of(question))[0]
+    assert related.title not in get(client, "/threads/")[0]
+    assert client.get(url_of(related)).status_code == 404
+
+
+def test_a_thread_saved_in_the_admin_in_the_same_space_leaves_other_cached_visitor_pages_hitting(
+    client, admin_client, question, related
+):
+    assert related.title in cached_page_of(client, question)
+
+    admin_save_thread(admin_client, related, close_reason="off-topic")
+
+    assert Thread.objects.get(pk=related.pk).close_reason == "off-topic"
+    assert get(client, url_of(question))[1] == 0
+
+
+@pytest.fixture
+def elsewhere(db):
+    return SpaceFactory(name="Exchanges", slug="exchanges")
+
+
+@pytest.fixture
+def related_elsewhere(member, elsewhere):
+    return ask(member, elsewhere, title="Which exchange sends coins to a wallet fastest?", tags=("wallet",))
+
+
+def test_a_space_made_staff_only_in_the_admin_leaves_other_spaces_cached_visitor_pages(
+    client, admin_client, question, elsewhere, related_elsewhere
+):
+    related = related_elsewhere
+    assert related.title in cached_page_of(client, question)
+
+    admin_save_space(admin_client, elsewhere, visibility=Visibility.STAFF)
+
+    assert related.title not in get(client, url_of(question))[0]
+    assert client.get(url_of(related)).status_code == 404
+
+
+def test_a_space_described_in_the_admin_leaves_other_spaces_cached_visitor_pages_hitting(
+    client, admin_client, question, elsewhere, related_elsewhere
+):
+    assert related_elsewhere.title in cached_page_of(client, question)
+
+    admin_save_space(admin_client, elsewhere, description="Buying, selling and moving coins.")
+
+    # Only the thread's row is read again (it carries its space, whose version any change bumps);
+    # the page itself still comes from the cache.
+    assert get(client, url_of(question))[1] == 1
+
+
+def test_a_tag_only_a_deleted_thread_carried_leaves_the_visitors_cached_tag_directory(
+    client, admin_client, member, space
+):
+    spam = ask(member, space, title="Cheap followers for your wallet account", tags=("cheap-followers",))
+    assert "cheap-followers" in get(client, "/tags/")[0]
+
+    admin_action(admin_client, "delete_threads", spam)
+
+    assert "cheap-followers" not in get(client, "/tags/")[0]
