@@ -5,6 +5,13 @@ and added to Thread.view_count by a periodic flush. With Redis the buffer is
 one hash updated with HINCRBY and drained by RENAME, so concurrent web
 processes never lose an increment. The embedded default (a file cache) keeps
 a dict under a short lock: one machine, few processes, and a lost view is harmless.
+
+The flush bumps no cache version. Every viewed thread changes each minute, so
+bumping would empty the cache of every list and of the most read thread pages
+just as often, for a number nobody reads to the view. A cached page shows a
+view count up to its own lifetime old (lists a minute, thread pages and rows
+ten: community/views/cache.py, community/selectors/threads.py); the next write
+to the thread, or the entry's expiry, brings the new count.
 """
 
 from __future__ import annotations
@@ -20,7 +27,6 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 
-from community import caching
 from community.models import Thread
 
 log = logging.getLogger(__name__)
@@ -106,6 +112,4 @@ def view_counts_flush() -> int:
         # Most threads gain the same small number of views: one UPDATE per amount.
         for amount, ids in by_amount.items():
             Thread.objects.filter(pk__in=ids).update(view_count=F("view_count") + amount)
-        if counts:
-            caching.content_changed(*counts)
     return len(counts)
