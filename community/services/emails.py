@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from accounts.models import EmailFrequency, User
 from community.models import IdeaStatusChange
 from community.models.notifications import Notification, NotificationKind
+from community.selectors.notifications import notifications_visible_to
 from community.services.notifications import unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ def notification_email_send(*, notification_id: int) -> bool:
         return False
     if not user.is_active or not user.email or frequency != EmailFrequency.INSTANT:
         return False  # stays claimed: deliberately never sent
+    if not Notification.objects.filter(notifications_visible_to(user), pk=notification_id).exists():
+        return False  # hidden from them since it was written: stays claimed, never sent
     try:
         _message(user, "notification", {"item": _item(notification)}).send()
     except Exception:
@@ -139,8 +142,9 @@ def digest_send(*, user_id: int, frequency: str) -> int:
         )
         # The claim: only rows nobody else claimed in between are ours.
         Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=claimed_at)
+    # Those hidden from the member since they were written stay claimed and are never sent.
     claimed = list(
-        Notification.objects.filter(recipient=user, emailed_at=claimed_at)
+        Notification.objects.filter(notifications_visible_to(user), recipient=user, emailed_at=claimed_at)
         .select_related("actor__profile", "thread", "comment")
         .order_by("-created_at")
     )

@@ -191,3 +191,42 @@ def test_notification_tasks_run_twice_leave_the_same_state(question, member, oth
     for _ in range(2):
         tasks.send_digest.run(member.pk, "daily")
     assert len(mail.outbox) == 1
+
+
+def _made_staff_only(space) -> None:
+    from community.services.spaces import space_save
+
+    space.visibility = Visibility.STAFF
+    space_save(space=space)
+
+
+def test_a_digest_leaves_out_what_became_staff_only_and_still_sends_the_rest(member, other_member):
+    _frequency(member, "daily")
+    hidden = ask(member, SpaceFactory(), title="Question about the unreleased loyalty scheme")
+    kept = ask(member, title="Question about return labels")
+    for thread in (hidden, kept):
+        notify_post_published(post_id=answer(other_member, thread).pk)
+
+    _made_staff_only(hidden.space)
+
+    assert digest_send(user_id=member.pk, frequency="daily") == 1
+    body = mail.outbox[0].body
+    assert kept.title in body
+    assert hidden.title not in body
+    assert "1 update" in mail.outbox[0].subject
+    # Never sent later either, and the member is not due another digest for it.
+    assert members_due_digest(frequency="daily") == []
+
+
+def test_an_instant_email_about_what_became_staff_only_is_never_sent_but_staff_still_get_theirs(
+    question, member, other_member, staff
+):
+    follow_set(member=staff, on=True, thread=question)
+    ids = notify_post_published(post_id=answer(other_member, question).pk)
+    mine, staffs = (Notification.objects.get(pk__in=ids, recipient=user).pk for user in (member, staff))
+
+    _made_staff_only(question.space)
+
+    assert notification_email_send(notification_id=mine) is False
+    assert notification_email_send(notification_id=staffs) is True
+    assert [message.to for message in mail.outbox] == [[staff.email]]

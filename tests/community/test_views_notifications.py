@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Profile
-from community.models import Notification
-from community.services.notifications import notify_post_published, unsubscribe_token
-from tests.factories import answer, ask
+from community.models import Notification, Thread, Visibility
+from community.services.notifications import follow_set, notify_post_published, unsubscribe_token
+from community.services.spaces import space_save
+from community.services.threads import thread_delete
+from tests.factories import SpaceFactory, answer, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +97,89 @@ def test_inbox_query_count_does_not_grow(client, member, other_member, count, dj
     client.force_login(member)
     with django_assert_max_num_queries(6):
         client.get(reverse("notification_list"))
+
+
+# --- What the reader may see now ------------------------------------------------------
+
+
+def _bell(client) -> str:
+    page = client.get(reverse("home")).content.decode()
+    found = re.search(r'class="bell-count" aria-hidden="true">(\d+)<', page)
+    return found.group(1) if found else "0"
+
+
+@pytest.fixture
+def watched(member, other_member, staff):
+    """A thread alice asked, sam (staff) follows and bob answered: both were notified."""
+    thread = ask(member, title="Question about the new delivery zones")
+    follow_set(member=staff, on=True, thread=thread)
+    notify_post_published(post_id=answer(other_member, thread).pk)
+    assert Notification.objects.filter(recipient__in=[member, staff]).count() == 2
+    return thread
+
+
+def _restrict(space, visibility) -> None:
+    space.visibility = visibility
+    space_save(space=space)
+
+
+def _what_they_see(client, user, thread) -> tuple[bool, str, int]:
+    """Whether `user`'s inbox names the thread, their bell's count, and what opening their notification answers."""
+    client.force_login(user)
+    listed = thread.title in client.get(reverse("notification_list")).content.decode()
+    bell = _bell(client)
+    notification = Notification.objects.get(recipient=user, thread=thread)
+    return listed, bell, client.get(reverse("notification_open", args=[notification.pk])).status_code
+
+
+def test_a_space_made_staff_only_takes_its_notifications_out_of_a_members_inbox_bell_and_links(client, member, watched):
+    assert _what_they_see(client, member, watched)[:2] == (True, "1")
+    Notification.objects.update(read_at=None)
+
+    _restrict(watched.space, Visibility.STAFF)
+
+    assert _what_they_see(client, member, watched) == (False, "0", 404)
+
+
+def test_staff_who_may_still_see_a_space_made_staff_only_keep_its_notifications(client, staff, watched):
+    _restrict(watched.space, Visibility.STAFF)
+
+    assert _what_they_see(client, staff, watched) == (True, "1", 302)
+
+
+def test_a_member_who_may_still_see_a_space_made_members_only_keeps_its_notifications(client, member, watched):
+    _restrict(watched.space, Visibility.MEMBERS)
+
+    assert _what_they_see(client, member, watched) == (True, "1", 302)
+
+
+def test_a_deleted_thread_takes_its_notifications_out_of_members_inboxes_but_not_staffs(client, member, staff, watched):
+    thread_delete(thread=watched, actor=staff)
+
+    assert _what_they_see(client, member, watched) == (False, "0", 404)
+    assert _what_they_see(client, staff, watched) == (True, "1", 302)
+
+
+def _inbox_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("notification_list")).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_filtered_inbox_costs_the_same_queries_for_one_notification_and_fifty(client, member, other_member):
+    hidden = SpaceFactory(visibility=Visibility.STAFF)
+    _notify(member, other_member, n=1)
+    client.force_login(member)
+    one = _inbox_queries(client)
+
+    _notify(member, other_member, n=49)
+    for i in range(5):  # written while the member could see them; their space is staff-only since
+        thread = ask(member, title=f"Hidden question {i} about delivery")
+        notify_post_published(post_id=answer(other_member, thread).pk)
+        Thread.objects.filter(pk=thread.pk).update(space=hidden)
+    fifty = _inbox_queries(client)
+
+    assert fifty == one
+    html = client.get(reverse("notification_list")).content.decode()
+    assert html.count("Question number") == 50
+    assert "Hidden question" not in html
