@@ -6,6 +6,11 @@ a digest of exactly those values, so an entry can never be stale and nothing
 needs invalidating: a vote, an edit or a new comment makes a new key. Members
 with the same rights on a post share its entry; the CSRF token, which differs
 per request, is put in after the cache.
+
+The key takes every field of the PostItem and of its CommentItems, and of the
+Post itself the POST_FIELDS the partials read (item.post.<field>). A partial
+that starts reading another field of the post must have it added there:
+tests/community/test_post_fragments.py fails until it is.
 """
 
 from __future__ import annotations
@@ -25,21 +30,25 @@ SECONDS = 10 * 60
 # Stands in for the token in cached HTML; a post's own text can never contain it (bodies are escaped).
 CSRF_SLOT = "\x00csrf-slot\x00"
 
-_ITEM_FIELDS = [f.name for f in fields(PostItem) if f.name not in ("post", "comments")]
+ITEM_FIELDS = tuple(f.name for f in fields(PostItem) if f.name not in ("post", "comments"))
 # Plain values all: read as they are (dataclasses.astuple deep-copies each one first).
-_COMMENT_FIELDS = [f.name for f in fields(CommentItem)]
+COMMENT_FIELDS = tuple(f.name for f in fields(CommentItem))
+# What the post partials read of the Post itself.
+POST_FIELDS = ("pk", "score", "is_official", "body_html", "edited_at")
+
+
+def _post_value(post, name: str):
+    value = getattr(post, name)
+    # The body can be long: its digest stands in for it.
+    return caching.digest(value) if name == "body_html" else value
 
 
 def _digest(item: PostItem, language: str) -> str:
-    post = item.post
     parts = [
         language,
-        *(getattr(item, name) for name in _ITEM_FIELDS),
-        post.pk,
-        post.score,
-        post.is_official,
-        caching.digest(post.body_html),
-        *(tuple(getattr(comment, name) for name in _COMMENT_FIELDS) for comment in item.comments),
+        *(getattr(item, name) for name in ITEM_FIELDS),
+        *(_post_value(item.post, name) for name in POST_FIELDS),
+        *(tuple(getattr(comment, name) for name in COMMENT_FIELDS) for comment in item.comments),
     ]
     return "rapport:post:" + caching.digest(repr(parts))
 
