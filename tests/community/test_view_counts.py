@@ -57,3 +57,22 @@ def test_with_redis_the_buffer_is_an_atomic_hash(member):
     view_counts_flush()
     assert Thread.objects.get(pk=thread.pk).view_count == 5
     assert _redis_client().exists("rapport:views:buffer") == 0
+
+
+def test_a_flush_leaves_the_list_rows_members_share_in_the_cache(client, member, other_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    thread = ask(member)
+    client.force_login(other_member)
+    client.get(_thread_url(thread))  # one view to flush
+    client.get("/threads/")  # the rows are built and cached
+    with CaptureQueriesContext(connection) as before:
+        client.get("/threads/")
+
+    assert view_counts_flush() == 1
+
+    with CaptureQueriesContext(connection) as after:
+        html = client.get("/threads/").content.decode()
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert "0 views" in html  # up to the rows' lifetime (a minute) old
