@@ -6,6 +6,7 @@ from django.db import transaction
 
 from community import caching
 from community.models import Space
+from community.selectors.spaces import SPACES_SCOPE
 
 
 @transaction.atomic
@@ -17,6 +18,8 @@ def space_save(*, space: Space) -> Space:
     """
     before = Space.objects.select_for_update().filter(pk=space.pk).values_list("visibility", flat=True).first()
     space.save()
+    # Its name and visibility are cached with the threads' rows and the visible-space ids.
+    caching.bump(SPACES_SCOPE)
     if before is not None and before != space.visibility:
         caching.visibility_changed()
     return space

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from community import caching
 from community.models import Thread, Visibility
 from community.services.posts import answer_create, comment_create
 from community.services.threads import thread_create
@@ -138,12 +138,13 @@ def test_a_space_made_private_disappears_from_the_visitors_cached_lists_and_its_
     assert client.get(url_of(question)).status_code == 404
 
 
-def test_a_thread_deleted_in_the_admin_leaves_the_visitors_cached_lists_and_its_page_404s(client, question):
+def test_a_thread_deleted_in_the_admin_leaves_the_visitors_cached_lists_and_its_page_404s(
+    client, admin_client, question
+):
     assert question.title in get(client, "/threads/")[0]
     assert question.title in get(client, url_of(question))[0]
 
-    question.deleted_at = timezone.now()
-    question.save()
+    admin_action(admin_client, "delete_threads", question)
 
     assert question.title not in get(client, "/threads/")[0]
     assert client.get(url_of(question)).status_code == 404
@@ -377,3 +378,24 @@ def test_a_tag_only_a_deleted_thread_carried_leaves_the_visitors_cached_tag_dire
     admin_action(admin_client, "delete_threads", spam)
 
     assert "cheap-followers" not in get(client, "/tags/")[0]
+
+
+VISITOR_PAGES = ["/", "/threads/", "/questions/", "/s/wallets/", "/tags/wallet/", "/tags/"]
+
+
+@pytest.mark.parametrize("url", [*VISITOR_PAGES, "thread"])
+def test_every_visitor_page_is_rebuilt_when_visibility_changes_and_only_then(client, question, url):
+    url = url_of(question) if url == "thread" else url
+
+    def rendered() -> bool:
+        # The test client lists the templates a response rendered: none when it came from the cache.
+        return bool(client.get(url).templates)
+
+    assert rendered()
+    assert not rendered()
+
+    caching.bump(caching.thread_scope(question.pk + 1000))  # another thread's page: not this one's business
+    assert not rendered()
+
+    caching.bump(caching.VISIBILITY_SCOPE)  # alone, as visibility_changed bumps it
+    assert rendered()
