@@ -16,7 +16,9 @@ def space_save(*, space: Space) -> Space:
     The visibility it had is read with its row locked, so two staff editing the
     same space cannot both see "no change" and skip the bump.
     """
-    before = Space.objects.select_for_update().filter(pk=space.pk).values_list("visibility", flat=True).first()
+    before = None
+    if space.pk is not None:
+        before = Space.objects.select_for_update().filter(pk=space.pk).values_list("visibility", flat=True).first()
     space.save()
     # Its name and visibility are cached with the threads' rows and the visible-space ids.
     caching.bump(SPACES_SCOPE)

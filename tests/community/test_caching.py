@@ -6,6 +6,13 @@ import pytest
 from django.core.cache import cache
 
 from community import caching
+from community.models import Visibility
+from community.services.posts import answer_create
+from community.services.spaces import space_save
+from community.services.threads import thread_delete, thread_move, thread_restore
+from community.services.view_counts import thread_view_record, view_counts_flush
+from community.services.votes import vote_cast
+from tests.factories import SpaceFactory, ask
 
 # bump() also bumps again on commit, which needs the database.
 pytestmark = pytest.mark.django_db
@@ -97,10 +104,6 @@ def visibility_version():
 def test_hiding_restoring_and_moving_threads_and_changing_a_space_s_visibility_bump_the_visibility_scope(
     visibility_version, member, staff
 ):
-    from community.models import Visibility
-    from community.services.spaces import space_save
-    from community.services.threads import thread_delete, thread_move, thread_restore
-    from tests.factories import SpaceFactory, ask
 
     thread = ask(member)
     seen = {visibility_version}
@@ -118,12 +121,6 @@ def test_hiding_restoring_and_moving_threads_and_changing_a_space_s_visibility_b
 
 
 def test_writes_that_hide_nothing_leave_the_visibility_scope_alone(visibility_version, member, other_member, staff):
-    from community.services.posts import answer_create
-    from community.services.spaces import space_save
-    from community.services.threads import thread_move, thread_restore
-    from community.services.view_counts import thread_view_record, view_counts_flush
-    from community.services.votes import vote_cast
-    from tests.factories import ask
 
     thread = ask(member)
     reply = answer_create(author=other_member, thread=thread, body="Open settings, then restore from phrase.")
