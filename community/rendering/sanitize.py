@@ -33,6 +33,7 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_ALIGNMENTS = frozenset({"left", "center", "right"})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+IMAGE_ATTRIBUTES = {"referrerpolicy": "no-referrer", "loading": "lazy"}
 
 _CODE_CLASS_RE = re.compile(r"language-[a-z0-9+#-]+")
 _LINK_CLASSES = frozenset({"mention", "hashtag"})
@@ -92,6 +93,10 @@ _CLEANER = nh3.Cleaner(
     link_rel=LINK_REL,
     url_schemes=set(URL_SCHEMES),
     url_relative=_relative_url,
+    # Images may come from any https: host (see img-src in the settings): the host
+    # must not learn which page showed them, and off-screen ones wait until scrolled to.
+    # Set on every image so a post cannot choose other values.
+    set_tag_attribute_values={"img": dict(IMAGE_ATTRIBUTES)},
 )
 
 

@@ -298,8 +298,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        # data: for the TOTP QR code allauth renders inline.
-        "img-src": [SELF, "data:", *(f"https://{o}" if "://" not in o else o for o in _media_origins)],
+        # data: for the TOTP QR code allauth renders inline. https: lets posts show images hosted
+        # elsewhere (imported posts link to i.sstatic.net): an image cannot run script, and the
+        # sanitiser marks every image no-referrer, so the host learns only the reader's address.
+        # http: stays out: mixed content. Media origins are listed for an http:// S3 endpoint.
+        "img-src": [SELF, "data:", "https:", *(f"https://{o}" if "://" not in o else o for o in _media_origins)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
