@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
@@ -23,6 +24,8 @@ from django.utils.html import escape
 from community.models import Space
 from community.selectors.seo import absolute_url, feed_title_latest, feed_title_space, feed_title_tag
 from community.selectors.syndication import FeedItem, feed_items, public_space_get
+
+ATTRIBUTION_TEMPLATE = "community/partials/attribution.html"
 
 
 class _ThreadFeed(Feed):
@@ -54,8 +57,12 @@ class _ThreadFeed(Feed):
         return item.guid
 
     def item_description(self, item: FeedItem) -> str:
-        # Readers take a description (RSS) or summary (Atom, type="html") as HTML; ours is plain text.
-        return escape(item.description)
+        # Readers take a description (RSS) or summary (Atom, type="html") as HTML; ours is plain text,
+        # followed for imported threads by the credit their licence requires wherever they are shown.
+        description = escape(item.description)
+        if item.attribution is not None:
+            description += render_to_string(ATTRIBUTION_TEMPLATE, {"attribution": item.attribution})
+        return description
 
     def item_pubdate(self, item: FeedItem) -> datetime:
         return item.created_at

@@ -37,6 +37,10 @@ class Post(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=100, blank=True)
     source_id = models.BigIntegerField(null=True, blank=True)
+    # Imported content is shown under its original licence ("CC BY-SA 4.0", as the dump
+    # says per post) and credits its author: by name here when the dump names no member.
+    source_license = models.CharField(max_length=20, blank=True)
+    source_author = models.CharField(max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("post")

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Prefetch, Q, QuerySet
 
+from community.attribution import Attribution, post_attribution
 from community.models import Post, PostKind, Space, Thread, Visibility
 from community.rendering import excerpt
 from community.selectors.links import Links
@@ -21,6 +22,7 @@ from community.selectors.spaces import space_get_for_user
 
 FEED_ITEMS = 30
 FEED_DESCRIPTION_LENGTH = 500
+ATTRIBUTION_FIELDS = ("source", "source_id", "source_license", "source_author")
 
 
 # --- Feeds ---------------------------------------------------------------------------
@@ -49,6 +51,7 @@ class FeedItem:
     author_name: str | None
     author_url: str | None
     categories: list[str]
+    attribution: Attribution | None  # imported threads: author, original and licence
 
 
 def feed_items(*, space: Space | None = None, tag: str | None = None, limit: int = FEED_ITEMS) -> list[FeedItem]:
@@ -61,7 +64,9 @@ def feed_items(*, space: Space | None = None, tag: str | None = None, limit: int
         threads = threads.filter(tags__name=tag)
     opening = Prefetch(
         "posts",
-        queryset=Post.objects.filter(kind=PostKind.OPENING).only("id", "thread_id", "body_html"),
+        queryset=Post.objects.filter(kind=PostKind.OPENING).only(
+            "id", "thread_id", "kind", "author_id", "body_html", "created_at", *ATTRIBUTION_FIELDS
+        ),
         to_attr="opening_posts",
     )
     threads = (
@@ -74,6 +79,8 @@ def feed_items(*, space: Space | None = None, tag: str | None = None, limit: int
     for thread in threads:
         author = thread.author
         opening_post = thread.opening_posts[0] if thread.opening_posts else None
+        if opening_post is not None and opening_post.author_id == thread.author_id:
+            opening_post.author = author  # loaded with the thread: no query per item
         items.append(
             FeedItem(
                 id=thread.pk,
@@ -87,6 +94,7 @@ def feed_items(*, space: Space | None = None, tag: str | None = None, limit: int
                 author_url=absolute_url(links.member(author.username)) if author else None,
                 # The prefetch cache holds the tags; sorting here keeps it to that one query.
                 categories=sorted(tag.name for tag in thread.tags.all()),
+                attribution=post_attribution(opening_post) if opening_post else None,
             )
         )
     return items

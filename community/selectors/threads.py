@@ -40,6 +40,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from community import caching, permissions
+from community.attribution import Attribution, post_attribution
 from community.models import (
     Comment,
     Follow,
@@ -205,6 +206,8 @@ class PostItem:
     history_url: str
     can_comment: bool
     comment_url: str
+    # Imported posts credit their original author, source and licence (CC BY-SA).
+    attribution: Attribution | None = None
     comments: list[CommentItem] = field(default_factory=list)
 
 
@@ -252,6 +255,7 @@ def post_item(
         history_url=links.post_action("post_history", post.pk),
         can_comment=permissions.can_comment(user, post),
         comment_url=links.post_action("comment_create", post.pk),
+        attribution=post_attribution(post),
         comments=comments or [],
     )
 

@@ -375,6 +375,20 @@ def test_post_history_becomes_numbered_revisions_and_markdown_sources(imported):
     assert not question_revisions.filter(Q(title="") | Q(tags="")).exists()
 
 
+@pytest.mark.parametrize("site", [CARDANO, BICYCLES])
+def test_every_post_keeps_the_licence_and_the_author_name_the_dump_states(imported, site):
+    rows = [row for row in xml_rows(dump_dir(site) / "Posts.xml") if row["PostTypeId"] in {"1", "2"}]
+    stored = {
+        source_id: (license, author)
+        for source_id, license, author in Post.objects.filter(source=source_of(site)).values_list(
+            "source_id", "source_license", "source_author"
+        )
+    }
+    assert stored == {int(row["Id"]): (row["ContentLicense"], row.get("OwnerDisplayName", "")) for row in rows}
+    if site == CARDANO:  # two of its questions were asked by someone it has no member for
+        assert sum(1 for row in rows if "OwnerUserId" not in row and row.get("OwnerDisplayName")) == 2
+
+
 def test_the_summary_has_the_documented_keys_in_order(imported):
     for summary in imported.values():
         assert list(summary) == SUMMARY_KEYS

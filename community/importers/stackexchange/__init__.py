@@ -14,7 +14,9 @@ What becomes what
   opening post, answers (2) become answers; tag wikis, excerpts and other
   types are skipped and counted. body_html is the sanitised HTML of the dump,
   and a thread's excerpt is the plain text of its opening post's, cut as
-  community.rendering.excerpt cuts it.
+  community.rendering.excerpt cuts it. Each post keeps the licence the dump
+  states for it (ContentLicense) and the author's name it gives
+  (OwnerDisplayName), which the post's attribution shows (community.attribution).
 - PostHistory.xml, when present: each body edit (initial, edit, rollback)
   becomes a revision numbered from 1 in time order, with its author, date,
   edit comment as the reason, and (for questions) the title and tags as they

@@ -62,6 +62,8 @@ POST_COLUMNS = Columns(
         "edited_at",
         "source",
         "source_id",
+        "source_license",
+        "source_author",
     ],
 )
 REVISION_COLUMNS = Columns(Revision, ["post", "number", "author", "title", "tags", "body", "created_at"])
@@ -79,6 +81,8 @@ class _Incoming:
     score: int
     created_at: dt.datetime
     edited_at: dt.datetime | None
+    license: str = ""  # as the dump states it: "CC BY-SA 4.0"
+    owner_name: str = ""  # OwnerDisplayName: credits the author where no imported member wrote the post
     accepted: int | None = None  # a question's accepted answer (the dump's post id)
     title: str = ""
     slug: str = ""
@@ -107,6 +111,8 @@ def prepare_post(row: Row) -> _Incoming | int:
         score=row.opt_int("Score") or 0,
         created_at=row.date("CreationDate"),
         edited_at=row.opt_date("LastEditDate"),
+        license=row.get("ContentLicense")[:20],
+        owner_name=row.get("OwnerDisplayName")[:150],
     )
     if kind == QUESTION:
         post.accepted = row.opt_int("AcceptedAnswerId")
@@ -206,6 +212,8 @@ def _write(
                 p.edited_at,
                 source,
                 p.source_id,
+                p.license,
+                p.owner_name,
             )
             for p in new
         ),
