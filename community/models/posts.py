@@ -121,6 +121,9 @@ class Revision(models.Model):
     title = models.CharField(max_length=300, blank=True)  # the thread title at that time (opening posts)
     tags = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    # An imported post's first revision may be the HTML it was shown as: rolling back to it
+    # must show that HTML again, not render it as Markdown.
+    body_format = models.CharField(max_length=8, choices=BodyFormat, default=BodyFormat.MARKDOWN)
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
 

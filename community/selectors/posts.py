@@ -9,7 +9,8 @@ from datetime import datetime
 from django.http import Http404
 
 from community import permissions
-from community.models import Post, PostKind, Revision
+from community.models import BodyFormat, Post, PostKind, Revision
+from community.rendering.html_markdown import html_to_markdown
 from community.selectors.links import Links
 from community.selectors.lists import author_display
 
@@ -91,6 +92,12 @@ def body_diff(old: str, new: str) -> list[DiffLine]:
     return lines
 
 
+def _editable(revision: Revision) -> str:
+    # An imported HTML revision reads as the Markdown an edit starts from, so the
+    # first edit's diff shows what the editor changed, not the change of format.
+    return html_to_markdown(revision.body) if revision.body_format == BodyFormat.HTML else revision.body
+
+
 def post_history(*, user, post: Post) -> PostHistory:
     """The post's revisions, newest first, each diffed against the one before it."""
     links = Links()
@@ -117,9 +124,9 @@ def post_history(*, user, post: Post) -> PostHistory:
                 tags=revision.tags,
                 old_tags=previous.tags if previous else revision.tags,
                 body_diff=(
-                    body_diff(previous.body, revision.body)
+                    body_diff(_editable(previous), _editable(revision))
                     if previous
-                    else [DiffLine("context", line) for line in revision.body.splitlines()]
+                    else [DiffLine("context", line) for line in _editable(revision).splitlines()]
                 ),
                 is_original=previous is None,
                 is_current=revision.number == latest,

@@ -12,7 +12,8 @@ from accounts.models import User
 from community import caching, permissions
 from community.models import BodyFormat, Comment, Follow, Post, PostKind, Revision, Thread
 from community.models.threads import EXCERPT_LENGTH
-from community.rendering import excerpt
+from community.rendering import excerpt, sanitize_html
+from community.rendering.html_markdown import html_to_markdown
 from community.search.index import search_index_thread
 from community.services.content import check_body, check_comment, check_title, clean_tags, render_body, thread_slug
 from community.signals import comment_published, post_published
@@ -54,6 +55,22 @@ def comment_create(*, author: User, post: Post, body: str) -> Comment:
     return comment
 
 
+def post_body_for_editing(post: Post) -> str:
+    """The text the editor opens with: the post's Markdown, converted from HTML for a post imported without it.
+
+    The conversion renders as the HTML showed (community.rendering.html_markdown),
+    so saving it unchanged changes nothing (see post_edit).
+    """
+    if post.body_format == BodyFormat.HTML:
+        return html_to_markdown(post.body)
+    return post.body
+
+
+def _same_text(sent: str, shown: str) -> bool:
+    # Browsers send a textarea's line breaks as CRLF.
+    return sent.replace("\r\n", "\n").strip() == shown.replace("\r\n", "\n").strip()
+
+
 @transaction.atomic
 def post_edit(
     *,
@@ -63,10 +80,12 @@ def post_edit(
     reason: str = "",
     title: str | None = None,
     tags: list[str] | str | None = None,
+    body_format: BodyFormat = BodyFormat.MARKDOWN,
 ) -> Revision | None:
     """Edit a post, keeping a revision. Title and tags apply to opening posts only.
 
-    Returns the new revision, or None when nothing changed.
+    `body` is Markdown; only a rollback to a revision that holds HTML passes
+    `body_format` HTML. Returns the new revision, or None when nothing changed.
     """
     if not permissions.can_edit_post(editor, post):
         if post.thread.locked_at:
@@ -78,16 +97,23 @@ def post_edit(
     new_title = check_title(title) if (is_opening and title is not None) else thread.title
     current_tags = sorted(thread.tags.names()) if is_opening else []
     new_tags = clean_tags(tags) if (is_opening and tags is not None) else current_tags
-    if body == post.body and new_title == thread.title and sorted(new_tags) == current_tags:
+    # An HTML post's editor shows its conversion: saving that unchanged keeps the post as it is.
+    same_body = (body, body_format) == (post.body, post.body_format) or (
+        body_format == BodyFormat.MARKDOWN and _same_text(body, post_body_for_editing(post))
+    )
+    if same_body and new_title == thread.title and sorted(new_tags) == current_tags:
         return None
 
     now = timezone.now()
     locked = Post.objects.select_for_update().get(pk=post.pk)
     number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    body_html = render_body(body)
-    Post.objects.filter(pk=post.pk).update(
-        body=body, body_format=BodyFormat.MARKDOWN, body_html=body_html, edited_at=now
-    )
+    if same_body:  # only the title or tags changed: the body stays as it is, in its format
+        body, body_format, body_html = post.body, post.body_format, post.body_html
+    elif body_format == BodyFormat.HTML:
+        body_html = sanitize_html(body)
+    else:
+        body_html = render_body(body)
+    Post.objects.filter(pk=post.pk).update(body=body, body_format=body_format, body_html=body_html, edited_at=now)
     if is_opening:
         Thread.objects.filter(pk=thread.pk).update(
             title=new_title,
@@ -103,6 +129,7 @@ def post_edit(
         title=new_title if is_opening else "",
         tags=" ".join(new_tags),
         body=body,
+        body_format=body_format,
         reason=reason.strip()[:300],
         created_at=now,
     )
@@ -121,6 +148,7 @@ def post_rollback(*, post: Post, revision: Revision, editor: User) -> Revision |
         post=post,
         editor=editor,
         body=revision.body,
+        body_format=BodyFormat(revision.body_format),
         reason=_("Rolled back to revision %(n)d") % {"n": revision.number},
         title=revision.title if is_opening and revision.title else None,
         tags=revision.tags if is_opening else None,

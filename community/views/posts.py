@@ -16,7 +16,7 @@ from community.models import Post, PostKind
 from community.selectors.links import Links
 from community.selectors.posts import post_get_for_user, post_history, revision_get
 from community.selectors.threads import post_item_for_user, thread_page
-from community.services.posts import comment_create, post_edit, post_rollback
+from community.services.posts import comment_create, post_body_for_editing, post_edit, post_rollback
 from community.services.votes import answer_accept, vote_cast
 from community.views.labels import post_context
 from community.views.respond import refuse, sign_in_first
@@ -146,7 +146,7 @@ def post_edit_view(request: HttpRequest, post_id: int) -> HttpResponse:
                 thread.refresh_from_db(fields=["slug"])
                 return redirect(_post_url(post))
     else:
-        initial = {"body": post.body}
+        initial = {"body": post_body_for_editing(post)}
         if is_opening:
             initial |= {"title": thread.title, "tags": ", ".join(sorted(thread.tags.names()))}
         form = PostEditForm(initial=initial, is_opening=is_opening)

@@ -389,6 +389,13 @@ def test_every_post_keeps_the_licence_and_the_author_name_the_dump_states(import
         assert sum(1 for row in rows if "OwnerUserId" not in row and row.get("OwnerDisplayName")) == 2
 
 
+def test_revisions_hold_the_format_of_their_text_html_without_history_markdown_with_it(imported):
+    cardano = Revision.objects.filter(post__source=source_of(CARDANO))
+    bicycles = Revision.objects.filter(post__source=source_of(BICYCLES))
+    assert cardano.exists() and not cardano.exclude(body_format=BodyFormat.HTML).exists()
+    assert bicycles.exists() and not bicycles.exclude(body_format=BodyFormat.MARKDOWN).exists()
+
+
 def test_the_summary_has_the_documented_keys_in_order(imported):
     for summary in imported.values():
         assert list(summary) == SUMMARY_KEYS

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Comment, Post, Revision, Thread, Vote
+from community.models import BodyFormat, Comment, Post, Revision, Thread, Vote
+from community.rendering import html_to_text, render_markdown
 from community.services.posts import post_edit
 from community.services.votes import answer_accept, vote_cast
+from tests.community.stackexchange_sample import import_cardano_questions, imported_post
+from tests.community.test_rendering import tags_in
 from tests.factories import SpaceFactory, answer, ask
 
 pytestmark = pytest.mark.django_db
@@ -364,3 +370,154 @@ def test_vote_cast_and_the_page_agree_on_the_score(client, member, question, rep
     vote_cast(voter=member, post=reply, value=1)
     html = html_of(client.get(thread_url(question)))
     assert '<span class="visually-hidden">Score: </span>1</span>' in html
+
+
+# --- Imported posts: edited as Markdown, rolled back to their HTML ------------------------------
+
+
+def textarea_of(html: str) -> str:
+    found = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', html, flags=re.DOTALL)
+    return unescape(found.group(1)).removeprefix("\n")
+
+
+def shown_parts(body_html: str) -> tuple[str, list[tuple]]:
+    """What a reader sees of a post: its words, and its links, images, code blocks and list items in order."""
+    parts = [
+        (tag, attrs.get("href") or attrs.get("src") or "")
+        for tag, attrs in tags_in(body_html)
+        if tag in {"a", "img", "pre", "li", "ul", "ol", "code", "h3", "h4", "h5", "h6"}
+    ]
+    return " ".join(html_to_text(body_html).split()), parts
+
+
+@pytest.fixture
+def imported(tmp_path):
+    # 4281: code, a linked screenshot, a list, inline code; 58: headings, lists of links, long code blocks.
+    return import_cardano_questions(tmp_path, 4281, 58)
+
+
+@pytest.mark.parametrize("source_id", [4281, 4282, 58, 285])
+def test_the_edit_page_of_an_imported_post_holds_markdown_not_html(client, staff, imported, source_id):
+    post = imported_post(source_id)
+    assert post.body_format == BodyFormat.HTML and post.body.startswith("<")
+    client.force_login(staff)
+
+    body = textarea_of(html_of(client.get(reverse("post_edit", args=[post.pk]))))
+
+    assert not re.search(r"</?(p|pre|code|a|img|ul|li|h\d)\b", body), body
+    assert render_markdown(body) != body
+
+
+def test_the_markdown_of_an_imported_post_has_its_code_block_image_link_and_list(client, staff, imported):
+    client.force_login(staff)
+    body = textarea_of(html_of(client.get(reverse("post_edit", args=[imported_post(4281).pk]))))
+    assert "```\nofferValidator :: Scripts.TypedValidator Offer\n" in body
+    assert (
+        "[![parse error on input ‘\\]’](https://i.stack.imgur.com/oum30.png)](https://i.stack.imgur.com/oum30.png)"
+        in body
+    )
+    assert "- using ghc version ghc-8.10.7\n- cabal version 3.6.0" in body
+    assert "`cabal update`" in body
+
+
+@pytest.mark.parametrize("source_id", [4281, 58])
+def test_saving_an_imported_post_unchanged_changes_nothing_and_shows_the_same_text(client, staff, imported, source_id):
+    post = imported_post(source_id)
+    thread = post.thread
+    before = html_of(client.get(thread_url(thread)))
+    client.force_login(staff)
+    page = html_of(client.get(reverse("post_edit", args=[post.pk])))
+    form = {"title": thread.title, "tags": ", ".join(sorted(thread.tags.names())), "reason": ""}
+    # A browser sends the textarea's line breaks as CRLF.
+    form["body"] = textarea_of(page).replace("\n", "\r\n")
+
+    response = client.post(reverse("post_edit", args=[post.pk]), form)
+
+    assert messages_of(response) == ["Nothing changed, so nothing was saved."]
+    refreshed = imported_post(source_id)
+    assert (refreshed.body, refreshed.body_format, refreshed.body_html) == (post.body, post.body_format, post.body_html)
+    client.logout()
+    after = html_of(client.get(thread_url(thread)))
+    assert post.body_html in after and post.body_html in before
+    assert "&lt;p&gt;" not in after
+
+
+@pytest.mark.parametrize("source_id", [4281, 4282, 58, 285])
+def test_editing_an_imported_post_keeps_its_code_links_lists_and_images(client, staff, imported, source_id):
+    post = imported_post(source_id)
+    client.force_login(staff)
+    body = textarea_of(html_of(client.get(reverse("post_edit", args=[post.pk]))))
+    form = {"body": body + "\nEdited here.\n", "reason": "added a line"}
+    if post.kind == "opening":
+        form |= {"title": post.thread.title, "tags": ", ".join(sorted(post.thread.tags.names()))}
+
+    response = client.post(reverse("post_edit", args=[post.pk]), form)
+
+    assert messages_of(response) == ["Your edit is saved."]
+    edited = imported_post(source_id)
+    assert edited.body_format == BodyFormat.MARKDOWN and edited.body == body.strip() + "\n\nEdited here."
+    text, parts = shown_parts(edited.body_html)
+    original_text, original_parts = shown_parts(post.body_html)
+    assert text == original_text + " Edited here."
+    assert parts == original_parts
+    assert "&lt;p&gt;" not in html_of(client.get(thread_url(post.thread)))
+
+
+def test_rolling_back_an_edited_imported_post_to_revision_one_shows_its_html_again(client, staff, imported):
+    post = imported_post(4281)
+    client.force_login(staff)
+    form = {"title": "Parse error on ']' in cabal build", "tags": "plutus, cabal", "body": "Now in my own words."}
+    client.post(reverse("post_edit", args=[post.pk]), form)
+    assert imported_post(4281).body_format == BodyFormat.MARKDOWN
+
+    response = client.post(reverse("post_rollback", args=[post.pk, 1]))
+
+    assert response.status_code == 302
+    restored = imported_post(4281)
+    assert (restored.body, restored.body_format) == (post.body.strip(), BodyFormat.HTML)
+    assert shown_parts(restored.body_html) == shown_parts(post.body_html)
+    assert restored.thread.title == post.thread.title
+    assert list(restored.revisions.values_list("number", "body_format")) == [
+        (1, BodyFormat.HTML),
+        (2, BodyFormat.MARKDOWN),
+        (3, BodyFormat.HTML),
+    ]
+    page = html_of(client.get(thread_url(post.thread)))
+    assert restored.body_html in page and "&lt;p&gt;" not in page
+
+
+def test_changing_only_the_tags_of_an_imported_question_keeps_its_html(client, staff, imported):
+    post = imported_post(4281)
+    client.force_login(staff)
+    body = textarea_of(html_of(client.get(reverse("post_edit", args=[post.pk]))))
+    form = {"title": post.thread.title, "tags": "plutus, cabal", "body": body}
+
+    client.post(reverse("post_edit", args=[post.pk]), form)
+
+    edited = imported_post(4281)
+    assert (edited.body, edited.body_format, edited.body_html) == (post.body, BodyFormat.HTML, post.body_html)
+    assert sorted(edited.thread.tags.names()) == ["cabal", "plutus"]
+
+
+def test_the_history_of_an_edited_imported_post_diffs_markdown_with_markdown(client, staff, imported):
+    post = imported_post(4282)
+    client.force_login(staff)
+    body = textarea_of(html_of(client.get(reverse("post_edit", args=[post.pk]))))
+    client.post(reverse("post_edit", args=[post.pk]), {"body": body + "\nEdited here.\n"})
+
+    history = html_of(client.get(reverse("post_history", args=[post.pk])))
+
+    assert "&lt;p&gt;" not in history
+    assert "Edited here." in history
+
+
+def test_a_native_post_still_opens_and_rolls_back_as_its_own_markdown(client, member, opening):
+    original = opening.body
+    post_edit(post=opening, editor=member, body="A completely different text, with **bold**.")
+    client.force_login(member)
+    assert textarea_of(html_of(client.get(reverse("post_edit", args=[opening.pk])))).strip() == (
+        "A completely different text, with **bold**."
+    )
+    client.post(reverse("post_rollback", args=[opening.pk, 1]))
+    opening.refresh_from_db()
+    assert (opening.body, opening.body_format) == (original, BodyFormat.MARKDOWN)

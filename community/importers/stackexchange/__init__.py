@@ -22,7 +22,9 @@ What becomes what
   edit comment as the reason, and (for questions) the title and tags as they
   stood after that edit. The post's source becomes the latest revision's
   Markdown. Without PostHistory the source is the
-  sanitised HTML (body_format "html") and revision 1 is that text.
+  sanitised HTML (body_format "html") and revision 1 is that text, also
+  marked "html" so that rolling back to it shows that HTML again; editing
+  such a post opens it converted to Markdown (community.rendering.html_markdown).
 - Tags.xml and question tags ("<a><b>" or "|a|b|"): lower case, hyphens,
   "c++"/"c#"/".net" spelt "cplusplus"/"csharp"/"dotnet"; created in bulk.
 - Comments.xml: comments on the imported posts; their text is escaped, then

@@ -27,7 +27,9 @@ def _markdown(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-REVISION_COLUMNS = Columns(Revision, ["post", "number", "author", "title", "tags", "body", "reason", "created_at"])
+REVISION_COLUMNS = Columns(
+    Revision, ["post", "number", "author", "title", "tags", "body", "body_format", "reason", "created_at"]
+)
 
 
 def _revision(importer: StackExchangeImporter, post_id: int, number: int, group: list[tuple[int, Row]]) -> tuple:
@@ -44,6 +46,7 @@ def _revision(importer: StackExchangeImporter, post_id: int, number: int, group:
         " ".join(title.split())[:300],
         " ".join(parse_tags(tags))[:300],
         _markdown(body_row.get("Text")),
+        BodyFormat.MARKDOWN.value,
         " ".join(reason.split())[:300],
         body_row.date("CreationDate"),
     )
@@ -132,6 +135,7 @@ def _fill(importer: StackExchangeImporter, posts: list[dict]) -> None:
                 post["thread__title"] if post["kind"] == PostKind.OPENING else "",
                 " ".join(sorted(tags.get(post["thread_id"], []))) if post["kind"] == PostKind.OPENING else "",
                 post["body"],
+                post["body_format"],
                 "",
                 post["edited_at"] or post["created_at"],
             )
@@ -146,7 +150,9 @@ def revisions_fill_missing(importer: StackExchangeImporter) -> None:
         Post.objects.filter(source=importer.source)
         .filter(~Exists(Revision.objects.filter(post=OuterRef("pk"))))
         .order_by("pk")
-        .values("pk", "thread_id", "kind", "author_id", "body", "created_at", "edited_at", "thread__title")
+        .values(
+            "pk", "thread_id", "kind", "author_id", "body", "body_format", "created_at", "edited_at", "thread__title"
+        )
     )
     last = 0
     while posts := list(without.filter(pk__gt=last)[: importer.batch_size]):

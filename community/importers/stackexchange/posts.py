@@ -66,7 +66,7 @@ POST_COLUMNS = Columns(
         "source_author",
     ],
 )
-REVISION_COLUMNS = Columns(Revision, ["post", "number", "author", "title", "tags", "body", "created_at"])
+REVISION_COLUMNS = Columns(Revision, ["post", "number", "author", "title", "tags", "body", "body_format", "created_at"])
 
 
 @dataclass(slots=True)
@@ -244,6 +244,7 @@ def _write(
                     p.title,
                     " ".join(p.tags),
                     p.body_html,
+                    BodyFormat.HTML.value,
                     p.edited_at or p.created_at,
                 )
                 for p in new
