@@ -14,6 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from community.models import IdeaStatus, Space, ThreadKind
+from community.services.content import tags_help_text
 
 MARKDOWN_HINT = _(
     "Markdown works: **bold**, *italic*, `code`, [a link](https://example.com), "
@@ -57,9 +58,7 @@ class AskForm(forms.Form):
     def __init__(self, *args, spaces, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["space"].queryset = spaces
-        self.fields["tags"].help_text = _("Up to %(n)d, separated by commas, such as: wallet, sync") % {
-            "n": settings.RAPPORT_MAX_TAGS
-        }
+        self.fields["tags"].help_text = tags_help_text()
         # Similar questions while typing: htmx asks after a pause, not on every key.
         self.fields["title"].widget.attrs.update(
             {
@@ -116,9 +115,7 @@ class PostEditForm(forms.Form):
     """Editing a post; title and tags are offered for opening posts only."""
 
     title = forms.CharField(label=_("Title"), max_length=settings.RAPPORT_TITLE_MAX_LENGTH)
-    tags = forms.CharField(
-        label=_("Tags"), required=False, max_length=300, help_text=_("Separated by commas, such as: wallet, sync")
-    )
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=300)
     body = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 14, **IMAGE_UPLOAD}), help_text=MARKDOWN_HINT
     )
@@ -134,6 +131,8 @@ class PostEditForm(forms.Form):
         if not is_opening:
             del self.fields["title"]
             del self.fields["tags"]
+        else:
+            self.fields["tags"].help_text = tags_help_text()
 
 
 class VoteForm(forms.Form):

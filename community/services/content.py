@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,30 +15,85 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from community.rendering import extract_mentions, render_markdown
 
-_TAG_INVALID = re.compile(r"[^a-z0-9-]+")
 TAG_MAX_LENGTH = 35
+# Beside letters and digits, as on Stack Overflow: "c++", "c#", ".net", "node.js", "wallet-sync".
+TAG_SYMBOLS = "-+#."
+# How a list of tags is split: what the help texts say.
+_TAG_SEPARATORS = re.compile(r"[,\s]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _is_letter_or_digit(char: str) -> bool:
+    # Letters, digits and the marks some scripts write letters with, in any script.
+    return unicodedata.category(char)[0] in "LNM"
 
 
 def normalize_tag(raw: str) -> str:
-    """Lower-case, hyphen-separated: 'Wallet Sync' -> 'wallet-sync'."""
-    tag = _TAG_INVALID.sub("-", raw.strip().lower().replace("_", "-"))
-    return re.sub(r"-{2,}", "-", tag).strip("-")[:TAG_MAX_LENGTH]
+    """The form a tag is stored and looked up in: trimmed, composed (NFC), lower-cased. Not checked.
+
+    Spaces inside (a tag given as one item of a list: "Wallet Sync") become
+    hyphens, as Stack Overflow does; in typed text spaces separate tags.
+    """
+    return _SPACES.sub("-", unicodedata.normalize("NFC", raw.strip()).lower())
+
+
+def tag_problem(name: str) -> str | None:
+    """Why `name` (normalised) cannot be a tag, naming it, or None when it can.
+
+    A tag is never cut or re-spelt to fit: what does not fit is refused, so the
+    writer sees what was wrong rather than finding a different tag saved.
+    """
+    if len(name) > TAG_MAX_LENGTH:
+        message = _("The tag “%(tag)s” is too long: at most %(max)d characters (it has %(n)d).")
+        return message % {"tag": name, "max": TAG_MAX_LENGTH, "n": len(name)}
+    refused = "".join(dict.fromkeys(c for c in name if not (_is_letter_or_digit(c) or c in TAG_SYMBOLS)))
+    if refused:
+        message = _("The tag “%(tag)s” contains “%(chars)s”: tags hold only letters, digits and - + # .")
+        return message % {"tag": name, "chars": refused}
+    if not any(_is_letter_or_digit(c) for c in name):
+        return _("The tag “%(tag)s” needs at least one letter or digit.") % {"tag": name}
+    return None
+
+
+def is_tag(name: str) -> bool:
+    """Whether `name` is a tag exactly as stored (normalised and valid)."""
+    return name == normalize_tag(name) and tag_problem(name) is None
 
 
 def clean_tags(raw_tags: list[str] | str) -> list[str]:
+    """Normalised, unique tags in the order given; ValidationError on "tags" naming every tag refused."""
     if isinstance(raw_tags, str):
-        raw_tags = re.split(r"[,\s]+", raw_tags)
+        raw_tags = _TAG_SEPARATORS.split(raw_tags)
     tags: list[str] = []
+    problems: list[str] = []
     for raw in raw_tags:
         tag = normalize_tag(raw)
-        if tag and tag not in tags:
+        if not tag or tag in tags:
+            continue
+        problem = tag_problem(tag)
+        if problem:
+            problems.append(problem)
+        else:
             tags.append(tag)
+    if problems:
+        raise ValidationError({"tags": problems})
     limit = settings.RAPPORT_MAX_TAGS
     if len(tags) > limit:
         raise ValidationError(
             {"tags": ngettext("Use at most %(n)d tag.", "Use at most %(n)d tags.", limit) % {"n": limit}}
         )
     return tags
+
+
+def tags_help_text() -> str:
+    """The one description of how tags are written, for every form that takes them."""
+    return ngettext(
+        "Up to %(n)d tag, separated by commas or spaces (so a tag has no space: write wallet-sync). "
+        "Letters, digits and - + # . only, at most %(max)d characters: c++, c#, .net, node.js.",
+        "Up to %(n)d tags, separated by commas or spaces (so a tag has no space: write wallet-sync). "
+        "Letters, digits and - + # . only, at most %(max)d characters: c++, c#, .net, node.js.",
+        settings.RAPPORT_MAX_TAGS,
+    ) % {"n": settings.RAPPORT_MAX_TAGS, "max": TAG_MAX_LENGTH}
 
 
 def check_length(field: str, value: str, *, minimum: int, maximum: int, label: str) -> None:
@@ -97,7 +153,7 @@ def render_body(source: str) -> str:
 
     def tag_url(tag: str) -> str | None:
         # Only what could be a real tag becomes a link.
-        return reverse("tag_detail", args=[tag]) if tag == normalize_tag(tag) else None
+        return reverse("tag_detail", args=[tag]) if is_tag(tag) else None
 
     return render_markdown(source, mention_url=mention_url, tag_url=tag_url)
 

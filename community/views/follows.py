@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,8 @@ def _toggle(request: HttpRequest, *, back: str, **target) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_first(request, back)
     form = FollowForm(request.POST)
-    context = {"follow_url": request.path, "can_follow": True}
+    # The path is decoded: "#" (in "c#") and other characters must be escaped again to link to it.
+    context = {"follow_url": escape_uri_path(request.path), "can_follow": True}
     if not form.is_valid():
         error = ValidationError(_("Say whether to follow or not."))
         return refuse(request, error, back_to=back, partial=PARTIAL, context=context)
@@ -57,6 +59,6 @@ def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def tag_follow(request: HttpRequest, tag: str) -> HttpResponse:
-    back = request.path.removesuffix("follow/")
+    back = escape_uri_path(request.path.removesuffix("follow/"))
     tag_object = follow_target_tag(name=tag)
     return _toggle(request, back=back, tag=tag_object)

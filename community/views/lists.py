@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
@@ -19,6 +19,7 @@ from community.models import IdeaStatus, Space, ThreadKind
 from community.selectors.follows import member_follows
 from community.selectors.lists import PERIODS, Sort, TagSort, tag_details, tag_directory, tag_thread_count, thread_list
 from community.selectors.spaces import space_get_for_user, space_list_for_user
+from community.services.content import normalize_tag
 from community.views.cache import LIST_SECONDS, visitor_page
 from community.views.params import page_number
 
@@ -195,6 +196,9 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
+    # Tags are stored lower-cased and composed: /tags/C++/ is /tags/c++/.
+    if tag != normalize_tag(tag):
+        return redirect("tag_detail", normalize_tag(tag), permanent=True)
     return cached_list(request, lambda: _tag_page(request, tag))
 
 

@@ -581,19 +581,50 @@ def test_html_is_sanitised_and_comments_escaped(tmp_path):
 
 
 @pytest.mark.django_db
-def test_both_tag_spellings_become_normalised_tags(tmp_path):
+def test_both_tag_spellings_become_tags_by_the_members_rules(tmp_path):
     directory = write_dump(
         tmp_path / "tags.example",
         Users=USERS,
         Posts=[question(1, Tags="<c++><Node.js><wallet>"), question(2, Tags="|c#|wallet|.net|")],
     )
-    names = {"cplusplus", "node-js", "wallet", "csharp", "dotnet"}
+    names = {"c++", "node.js", "wallet", "c#", ".net"}
     new = names - set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
     summary = run_import(directory)
     threads = {t.source_id: sorted(t.tags.names()) for t in Thread.objects.filter(source="stackexchange:tags.example")}
-    assert threads == {1: ["cplusplus", "node-js", "wallet"], 2: ["csharp", "dotnet", "wallet"]}
+    assert threads == {1: ["c++", "node.js", "wallet"], 2: [".net", "c#", "wallet"]}
     assert summary["tags"] == len(new)
-    assert parse_tags("|a b|A_B|") == ["a-b"]
+    assert parse_tags("|Wallet|WALLET|") == ["wallet"]
+
+
+@pytest.mark.django_db
+def test_a_tag_the_rules_refuse_is_counted_and_logged_not_re_spelt(tmp_path, caplog):
+    long_tag = "x" * 40
+    directory = write_dump(
+        tmp_path / "refused.example",
+        Users=USERS,
+        Tags=[{"Id": 1, "TagName": "wallet", "Count": 1}, {"Id": 2, "TagName": "a_b", "Count": 1}],
+        Posts=[question(1, Tags=f"<wallet><a_b><{long_tag}>"), question(2, Tags="|émoji🚀|")],
+    )
+    summary = run_import(directory)
+    threads = {
+        t.source_id: sorted(t.tags.names()) for t in Thread.objects.filter(source="stackexchange:refused.example")
+    }
+    assert threads == {1: ["wallet"], 2: []}
+    assert summary["skipped"]["tags_refused"] == 1
+    assert summary["skipped"]["question_tags_refused"] == 3
+    assert not Tag.objects.filter(name__in=["a-b", "a_b", "x" * 35, long_tag, "moji", "émoji"]).exists()
+    assert "(1, 'a_b')" in caplog.text and "(2, 'émoji🚀')" in caplog.text
+
+
+def test_the_real_dump_keeps_its_symbolic_tags_as_written(imported):
+    threads = Thread.objects.filter(source=source_of(CARDANO), source_id__in=[2160, 4023, 4415])
+    tags = {thread.source_id: sorted(thread.tags.names()) for thread in threads}
+    assert tags == {
+        2160: ["c#", "cardano-cli"],
+        4023: ["c#"],
+        4415: ["c#", "metadata", "metadata.json", "transaction-metadata", "wallet"],
+    }
+    assert "skipped" in imported[CARDANO] and "tags_refused" not in imported[CARDANO]["skipped"]
 
 
 @pytest.mark.django_db

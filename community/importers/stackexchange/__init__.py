@@ -25,8 +25,11 @@ What becomes what
   sanitised HTML (body_format "html") and revision 1 is that text, also
   marked "html" so that rolling back to it shows that HTML again; editing
   such a post opens it converted to Markdown (community.rendering.html_markdown).
-- Tags.xml and question tags ("<a><b>" or "|a|b|"): lower case, hyphens,
-  "c++"/"c#"/".net" spelt "cplusplus"/"csharp"/"dotnet"; created in bulk.
+- Tags.xml and question tags ("<a><b>" or "|a|b|"): lower-cased and kept as
+  written ("c++", "c#", ".net", "node.js"), by the rules members' tags follow
+  (community.services.content); created in bulk. A tag those rules refuse is
+  not re-spelt into another: it is left out, counted under "tags_refused"
+  (Tags.xml) or "question_tags_refused", and logged.
 - Comments.xml: comments on the imported posts; their text is escaped, then
   sanitised.
 - PostLinks.xml: duplicate links (LinkTypeId 3) close the question as a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from community.importers.stackexchange.importer import StackExchangeImporter
 
 _url_ok = URLValidator(schemes=["http", "https"])
+
+logger = logging.getLogger(__name__)
 
 
 def _unusable_password() -> str:
@@ -78,7 +81,12 @@ def tags_ensure(importer: StackExchangeImporter, names: Iterable[str]) -> dict[s
 def import_tags(importer: StackExchangeImporter) -> None:
     """The site's whole tag vocabulary, including tags no question uses any more."""
     for batch in importer.batches("Tags.xml"):
-        names = {tag_name(row.text("TagName")) for row in batch} - {""}
+        named = {row.text("TagName"): tag_name(row.text("TagName")) for row in batch}
+        refused = sorted(raw for raw, name in named.items() if name is None)
+        if refused:
+            importer.summary.skipped["tags_refused"] += len(refused)
+            logger.warning("Tags refused by the tag rules, not imported: %s", refused)
+        names = {name for name in named.values() if name is not None}
         if names - importer.tag_ids.keys():
             importer.write_batch(functools.partial(tags_ensure, importer, names))
 

@@ -6,14 +6,11 @@ import re
 
 from django.utils.text import slugify
 
-from community.services.content import normalize_tag
+from community.services.content import normalize_tag, tag_problem
 
 USERNAME_BASE_LENGTH = 100  # leaves room for "-<id>-<n>" within the 150 allowed
 _SITE_SUFFIXES = (".stackexchange.com", ".com", ".net", ".org")
 _SITE_WORDS = re.compile(r"[.\-_]+")
-# Stack Exchange tags may hold characters our tags do not ("c++", "c#",
-# "node.js"); spell them out rather than let "c++" and "c#" both become "c".
-_TAG_SYMBOLS = (("++", "plusplus"), ("+", "plus"), ("#", "sharp"), (".", "-"))
 
 
 def site_display_name(site: str) -> str:
@@ -27,24 +24,36 @@ def site_display_name(site: str) -> str:
     return (" ".join(words) or site)[:80]
 
 
-def tag_name(raw: str) -> str:
-    """A Stack Exchange tag as one of ours: lower case, hyphens, symbols spelt out (".net" -> "dotnet")."""
-    if raw.startswith("."):
-        raw = "dot" + raw[1:]
-    for symbol, spelt in _TAG_SYMBOLS:
-        raw = raw.replace(symbol, spelt)
-    return normalize_tag(raw)
+def tag_name(raw: str) -> str | None:
+    """A Stack Exchange tag as one of ours, by the rules members' tags follow; None when they refuse it.
+
+    Stack Exchange's own rules ("c++", "c#", ".net", "node.js", at most 35
+    characters) fit in ours, so a refusal means an unusual dump; it is counted
+    and logged, never re-spelt into some other tag.
+    """
+    name = normalize_tag(raw)
+    return name if name and tag_problem(name) is None else None
+
+
+def split_tags(value: str) -> tuple[list[str], list[str]]:
+    """(our tags, refused raw names) of a question's tags, in both spellings: '<a><b>' (older) and '|a|b|'."""
+    raw = re.findall(r"<([^<>]+)>", value) if value.startswith("<") else value.split("|")
+    names: list[str] = []
+    refused: list[str] = []
+    for item in raw:
+        if not item.strip():
+            continue
+        name = tag_name(item)
+        if name is None:
+            refused.append(item)
+        elif name not in names:
+            names.append(name)
+    return names, refused
 
 
 def parse_tags(value: str) -> list[str]:
-    """Both spellings of a question's tags: '<plutus><wallet>' (older dumps) and '|plutus|wallet|'."""
-    raw = re.findall(r"<([^<>]+)>", value) if value.startswith("<") else value.split("|")
-    names: list[str] = []
-    for item in raw:
-        name = tag_name(item)
-        if name and name not in names:
-            names.append(name)
-    return names
+    """The tags of a question that our rules accept (see split_tags)."""
+    return split_tags(value)[0]
 
 
 def username_base(display_name: str) -> str:

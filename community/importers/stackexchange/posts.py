@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from taggit.models import TaggedItem
 
 from community.importers.bulk import Columns, allocate_ids, insert_rows, update_rows
 from community.importers.stackexchange.members import tags_ensure
-from community.importers.stackexchange.naming import parse_tags
+from community.importers.stackexchange.naming import split_tags
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision, Thread, ThreadKind
 from community.models.threads import EXCERPT_LENGTH
@@ -22,6 +23,8 @@ from community.services.content import thread_slug
 
 if TYPE_CHECKING:
     from community.importers.stackexchange.importer import StackExchangeImporter
+
+logger = logging.getLogger(__name__)
 
 QUESTION, ANSWER = 1, 2
 
@@ -88,6 +91,7 @@ class _Incoming:
     slug: str = ""
     excerpt: str = ""
     tags: list[str] = field(default_factory=list)
+    refused_tags: list[str] = field(default_factory=list)  # our tag rules refuse them: reported, not written
     last_activity_at: dt.datetime | None = None
     view_count: int = 0
     closed_at: dt.datetime | None = None
@@ -119,7 +123,7 @@ def prepare_post(row: Row) -> _Incoming | int:
         post.title = " ".join(row.text("Title").split())[:300]
         post.slug = thread_slug(post.title)
         post.excerpt = excerpt(post.body_html, EXCERPT_LENGTH)
-        post.tags = parse_tags(row.get("Tags"))
+        post.tags, post.refused_tags = split_tags(row.get("Tags"))
         post.last_activity_at = row.opt_date("LastActivityDate") or post.created_at
         post.view_count = max(row.opt_int("ViewCount") or 0, 0)
         post.closed_at = row.opt_date("ClosedDate")
@@ -160,6 +164,10 @@ def _write_questions(
         ),
     )
     importer.summary.questions += len(questions)
+    refused = [(q.source_id, name) for q in questions for name in q.refused_tags]
+    if refused:
+        importer.summary.skipped["question_tags_refused"] += len(refused)
+        logger.warning("Tags refused by the tag rules, not attached (question id, tag): %s", refused)
     tag_ids = tags_ensure(importer, {name for q in questions for name in q.tags})
     content_type = ContentType.objects.get_for_model(Thread).pk
     importer.other_rows[TaggedItem] += insert_rows(
