@@ -16,8 +16,10 @@ output unambiguous for our renderer, which does more than CommonMark:
 - an image's alt text and a link's title are escaped, and a code block's
   fence is longer than any run of backticks inside it.
 
-Known loss: a strikethrough around whole paragraphs has no Markdown form and
-becomes one strikethrough per paragraph line... or none across a code block.
+Known losses, none of them of words: a strikethrough around whole paragraphs
+(Markdown has none) shows its tildes; an empty list item is dropped; <kbd>
+becomes code and <sup>/<sub> plain text (Markdown has neither); <h1> and
+<h2>, which rendering never makes, come back as <h3>.
 """
 
 from __future__ import annotations
