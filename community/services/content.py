@@ -19,7 +19,7 @@ TAG_MAX_LENGTH = 35
 # Beside letters and digits, as on Stack Overflow: "c++", "c#", ".net", "node.js", "wallet-sync".
 TAG_SYMBOLS = "-+#."
 # How a list of tags is split: what the help texts say.
-_TAG_SEPARATORS = re.compile(r"[,\s]+")
+TAG_SEPARATORS = re.compile(r"[,\s]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,7 +63,7 @@ def is_tag(name: str) -> bool:
 def clean_tags(raw_tags: list[str] | str) -> list[str]:
     """Normalised, unique tags in the order given; ValidationError on "tags" naming every tag refused."""
     if isinstance(raw_tags, str):
-        raw_tags = _TAG_SEPARATORS.split(raw_tags)
+        raw_tags = TAG_SEPARATORS.split(raw_tags)
     tags: list[str] = []
     problems: list[str] = []
     for raw in raw_tags:

@@ -33,7 +33,7 @@ from community.selectors.threads import (
     thread_page_cache_entries,
     thread_row_entry,
 )
-from community.services.content import normalize_tag
+from community.services.content import TAG_SEPARATORS, normalize_tag
 from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
@@ -219,8 +219,10 @@ def ask_similar(request: HttpRequest) -> HttpResponse:
 def tags_suggest_view(request: HttpRequest) -> HttpResponse:
     """<option>s for the tags field's datalist: what is typed, with its last tag completed."""
     typed = request.GET.get("tags", "")[:300]
-    done, _sep, last = typed.rpartition(",")
-    head = f"{done}, " if done.strip() else ""
+    # Tags are separated by commas or spaces (as the field's help says): complete what follows the last one.
+    last = TAG_SEPARATORS.split(typed)[-1]
+    done = typed[: len(typed) - len(last)].rstrip(", \t\r\n")
+    head = f"{done}, " if done else ""
     names = tags_suggest(user=request.user, prefix=normalize_tag(last))
     options = [head + name for name in names]
     return render(request, "community/partials/tag_options.html", {"options": options})

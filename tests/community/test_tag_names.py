@@ -177,3 +177,11 @@ def test_following_the_c_sharp_tag_comes_back_to_its_page(client, member, c_thre
     assert response["Location"] == "/tags/c%23/"
     assert Follow.objects.filter(member=member, tag__name="c#").exists()
     assert not Follow.objects.filter(member=member, tag__name="c").exists()
+
+
+@pytest.mark.django_db
+def test_suggestions_complete_the_tag_after_the_last_space_as_after_the_last_comma(client, member, c_threads):
+    client.force_login(member)
+    for typed, head in [("wallet c+", "wallet, "), ("wallet, c", "wallet, "), ("wallet\tC", "wallet, "), ("C+", "")]:
+        html = client.get(reverse("tags_suggest"), {"tags": typed}).content.decode()
+        assert f'<option value="{head}c++">' in html, typed
