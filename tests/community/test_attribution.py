@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 import pytest
+from django.template.loader import render_to_string
 
-from community.attribution import license_version, post_attribution, source_site
+from community.attribution import Attribution, license_version, post_attribution, source_site
 from community.selectors.links import Links
 from community.selectors.threads import post_item
 from community.views.fragments import render_posts
@@ -125,3 +126,17 @@ def test_a_post_whose_author_is_a_local_member_credits_the_name_the_dump_gave_wh
     post.source_author = "Someone on Stack Exchange"
     assert post_attribution(post).author_name == "Someone on Stack Exchange"
     assert post_attribution(post).author_url == ""
+
+
+def test_the_author_name_is_escaped_where_it_is_shown():
+    attribution = Attribution(
+        author_name='<img src=x onerror="alert(1)">',
+        author_url="https://cardano.stackexchange.com/users/1",
+        site="cardano.stackexchange.com",
+        source_url="https://cardano.stackexchange.com/q/1",
+        license_name="CC BY-SA 4.0",
+        license_url="https://creativecommons.org/licenses/by-sa/4.0/",
+    )
+    html = render_to_string("community/partials/attribution.html", {"attribution": attribution})
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
