@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
-from community.importers.bulk import commit_without_waiting, compress_quickly, map_on_own_connections
+from community.db.bulk import commit_without_waiting, map_on_own_connections
 from community.models import Thread
 from community.search.backends import get_backend
 from community.search.documents import build_documents
@@ -95,7 +95,6 @@ def search_index_threads_bulk(thread_ids: Iterable[int], *, workers: int = 1) ->
             # Each chunk's commit was a disk wait with a core idle; a crash loses documents of the last
             # chunks at most, which the next run (or rebuild) writes again, as it writes them all.
             commit_without_waiting()
-            compress_quickly()  # the documents of long threads
             return backend.write_from_html(chunk)
 
     if workers <= 1 or connection.in_atomic_block or len(chunks) <= 1:

@@ -10,9 +10,8 @@ so the database does the counting and nothing is loaded into Python.
 What is counted:
 - post.comment_count: the post's comments that are not deleted;
 - post.score: the sum of its votes, for posts written here only. An imported
-  post's score came with it from its source, whose individual votes are
-  mostly not known (see community/importers/stackexchange), so it is left
-  alone;
+  post's score came with it from its source and is left alone: a dump may
+  hold only some of its votes (see community/importers/stackexchange);
 - thread.answer_count: answers (replies) that are not deleted;
 - thread.comment_count: comments that are not deleted, on posts of the
   thread that are not deleted;
@@ -25,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -66,12 +65,6 @@ def _recompute(**window) -> tuple[int, set[int]]:
     subquery over threads, so the planner walks the thread_id index even when
     a bulk load has left its statistics stale.
     """
-    if connection.vendor == "postgresql":
-        # These UPDATEs are thousands of one-row index look-ups whose estimated
-        # cost (worse on freshly bulk-loaded tables) crosses jit_above_cost; the
-        # JIT compile then costs about a second per statement and never pays off.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
     threads = Thread.objects.filter(**window)
     posts = Post.objects.filter(
         **{f"thread_id__{lookup.removeprefix('pk__')}": value for lookup, value in window.items()}

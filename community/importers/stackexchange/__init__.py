@@ -86,7 +86,8 @@ by search, and the rerun writes their documents.
 Speed
 -----
 Primary keys are taken from the tables' sequences before a batch is written
-(community.importers.bulk), so no row is looked up again after its insert;
+(community.db.bulk, shared with the search index), so no row is looked up
+again after its insert;
 rows are streamed with PostgreSQL's COPY (one executemany on SQLite), and
 the threads a batch touched are updated with one statement. On PostgreSQL a
 reader process parses the big files and prepares their rows (cleaning HTML,
@@ -95,11 +96,15 @@ the importer's process maps ids, and a writer thread with its own
 connection writes each batch while the next is prepared
 (community.importers.writer); the badges, which need only the members, are
 read and written by a reader and a thread of their own alongside the
-comments, votes and links. A batch checks its foreign keys once per key
-column rather than once per row, and plans its lookups by index, when it may
-(community.importers.bulk.batch_transaction). Then the tables the run at least doubled are
-analyzed, so the planner knows their new size and spread, also for the
-next step. The search documents are written last: once per thread rather
+comments, votes and links. Batches commit without waiting for the disk
+(synchronous_commit off for that transaction: a crash of the database
+server may lose the last few batches, which a rerun writes again). Nothing
+else is switched: the foreign key triggers, constraints and planner
+settings stay as the database has them, so every role and every server (a
+laptop, a managed production database) runs the same code, and a batch
+that refers to a missing row fails whole. Then the tables the run at least
+doubled are analyzed, so the planner knows their new size and spread, also
+for the search step. The search documents are written last: once per thread rather
 than once per batch that adds an answer, and after the comments, because on
 PostgreSQL each later update of a thread row that has a document would
 rewrite the document's entries in the GIN index. On PostgreSQL each chunk of

@@ -8,7 +8,7 @@ import html
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from community.importers.bulk import Columns, insert_rows, update_rows, values_in
+from community.db.bulk import Columns, insert_rows, update_rows, values_in
 from community.importers.xmlrows import Row
 from community.models import Comment, Post, Thread, ThreadLink, Vote
 from community.rendering import sanitize_html

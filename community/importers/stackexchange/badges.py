@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from community.importers.bulk import Columns, insert_rows
+from community.db.bulk import Columns, insert_rows
 from community.importers.xmlrows import Row
 from community.models import Badge, BadgeAward, BadgeTier
 

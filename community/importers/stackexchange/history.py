@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from community.importers.bulk import Columns, insert_rows
+from community.db.bulk import Columns, insert_rows
 from community.importers.stackexchange.naming import parse_tags
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision

@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from accounts.models import Profile, User
 from community import caching
-from community.importers.bulk import analyze_grown, batch_transaction
+from community.db.bulk import analyze_grown, batch_transaction
 from community.importers.progress import Progress
 from community.importers.reader import ReaderProcess
 from community.importers.stackexchange import activity, badges, history, members, posts

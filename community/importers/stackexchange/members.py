@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from accounts.models import Profile, User
-from community.importers.bulk import Columns, allocate_ids, insert_rows, values_in
+from community.db.bulk import Columns, allocate_ids, insert_rows, values_in
 from community.importers.stackexchange.naming import tag_name, username_base
 from community.importers.xmlrows import Row
 from community.rendering import html_to_text, sanitize_html

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import TaggedItem
 
-from community.importers.bulk import Columns, allocate_ids, insert_rows, update_rows
+from community.db.bulk import Columns, allocate_ids, insert_rows, update_rows
 from community.importers.stackexchange.members import tags_ensure
 from community.importers.stackexchange.naming import split_tags
 from community.importers.xmlrows import Row

@@ -1,9 +1,12 @@
-"""Bulk writes for importers: primary keys taken up front, rows written as plain tuples.
+"""Bulk writes: primary keys taken up front, rows written as plain tuples.
+
+Shared by the importers and the search index's bulk writes, so it holds
+nothing specific to any of them.
 
 `bulk_create` compiles an INSERT with a placeholder per value, prepares every
 value through its field, and leaves the caller to look the new rows up again
-to learn their keys. An importer writing tens of thousands of rows that point
-at each other does better by:
+to learn their keys. A bulk writer of tens of thousands of rows that point at
+each other does better by:
 
 1. taking the keys first (`allocate_ids`), so a batch knows every row's key
    before it writes anything and never looks rows up afterwards. PostgreSQL
@@ -17,21 +20,19 @@ at each other does better by:
 The rows are not checked against unique constraints beforehand: callers skip
 what earlier runs wrote (they key rows on source ids). A row that still
 collides, written meanwhile by someone else, fails the batch, which then
-rolls back whole.
-
-A batch runs in `batch_transaction`, which on PostgreSQL checks the batch's
-foreign keys once per key column instead of once per row (see there).
+rolls back whole. The database checks every foreign key as it always does,
+row by row: nothing here switches off its triggers, constraints or planner
+settings, so every role and every server runs the same code.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
@@ -58,8 +59,9 @@ def commit_without_waiting() -> None:
 
     For resumable bulk writers: a server crash may lose the last few
     batches' commits (never a part of one), which a rerun writes again; a
-    crash of the importer loses nothing. Waiting for the disk at every
-    batch's commit was a tenth of an import's time. Call inside the
+    crash of the writer loses nothing. This is durability, not integrity:
+    every constraint and key is checked as usual. Waiting for the disk at
+    every batch's commit was a tenth of an import's time. Call inside the
     transaction: it lasts until its end.
     """
     if is_postgresql():
@@ -67,134 +69,12 @@ def commit_without_waiting() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-# The foreign keys written by the current thread's batch, when batch_transaction checks them itself:
-# the key field -> the values written into it.
-_batch = threading.local()
-
-
 @contextmanager
 def batch_transaction() -> Iterator[None]:
-    """One batch of bulk writes as a transaction: commits without waiting for the disk, LZ4, reads by index.
-
-    On PostgreSQL, when this role may and no trigger of this database's own
-    would be skipped, the batch runs with `session_replication_role =
-    replica`, which turns off the per-row foreign key triggers (what
-    `pg_restore --disable-triggers` does), and the keys that `insert_rows`
-    and `update_rows` wrote are checked at the end instead, one query per
-    key column: every referenced row must exist, and is locked FOR KEY
-    SHARE, as the trigger would have locked it, so no other transaction can
-    delete it before this one commits. A missing row fails the batch with an
-    IntegrityError naming the column and the keys. The row-by-row triggers
-    were a sixth of the server's time in an import. Inside a caller's
-    transaction (tests) the triggers stay on: the setting would outlast the
-    batch.
-    """
-    outermost = not connection.in_atomic_block
+    """One batch of bulk writes as a transaction that commits without waiting for the disk."""
     with transaction.atomic():
         commit_without_waiting()
-        compress_quickly()
-        _look_up_by_index()
-        if not (outermost and _skip_key_triggers()):
-            yield
-            return
-        _batch.keys = {}
-        try:
-            yield
-            _check_keys(_batch.keys)
-        finally:
-            _batch.keys = None
-
-
-def _look_up_by_index() -> None:
-    """Plan this transaction's reads as index lookups, whatever the tables' statistics say (PostgreSQL).
-
-    A batch reads rows by key only (names taken, keys to check, counters to
-    update), a batch's worth at a time, and every such column has an index.
-    But the statistics of a table an import is filling lag far behind it
-    (it may never have been analyzed), and with them the planner scanned the
-    whole member table for each batch's usernames: two thirds of the
-    server's time in the members step of a 160,000-member import.
-    """
-    if is_postgresql():
-        with connection.cursor() as cursor:
-            # Off: forbidding scans makes every plan look dear enough to be compiled, which cost more.
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
-
-
-def _skip_key_triggers() -> bool:
-    """Turn the foreign key triggers off until the end of the transaction, if allowed and safe; whether it did."""
-    if not is_postgresql():
-        return False
-    # A superuser may, and from PostgreSQL 15 a role granted SET on the parameter. Replica mode would also
-    # skip ordinary triggers and the recheck of deferrable unique constraints: a database with either
-    # keeps the per-row checks.
-    allowed = (
-        "has_parameter_privilege('session_replication_role', 'SET')"
-        if connection.pg_version >= 150000
-        else "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('session_replication_role', 'replica', true)"  # noqa: S608 - no values in it
-            f" WHERE {allowed} AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal)"
-            " AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE condeferrable AND contype IN ('u', 'p', 'x'))"
-        )
-        return cursor.fetchone() is not None
-
-
-def _keys_to_check() -> dict[models.ForeignKey, set] | None:
-    return getattr(_batch, "keys", None)
-
-
-def _check_keys(keys: dict[models.ForeignKey, set]) -> None:
-    """Lock the rows these keys refer to (FOR KEY SHARE) and fail if any is missing."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for field, values in keys.items():
-            values.discard(None)
-            if not values:
-                continue
-            target = field.target_field
-            table, column = quote(field.related_model._meta.db_table), quote(target.column)
-            # In key order, as a row-by-row check in file order would not be: two writers lock alike.
-            cursor.execute(
-                f"SELECT {column} FROM {table} WHERE {column} = ANY(%s::{_array_type(target)}[])"  # noqa: S608
-                " ORDER BY 1 FOR KEY SHARE",
-                [sorted(values)],
-            )
-            missing = values.difference(row[0] for row in cursor.fetchall())
-            if missing:
-                shown = ", ".join(str(value) for value in sorted(missing)[:10])
-                raise IntegrityError(
-                    f"{field.model._meta.db_table}.{field.column} refers to {len(missing)} row(s)"
-                    f" missing from {field.related_model._meta.db_table}: {shown}"
-                )
-
-
-def _key_sinks(fields: Sequence[models.Field]) -> list[tuple[int, set]]:
-    """(position, set) for each foreign key among `fields`, when the batch checks keys itself; else []."""
-    keys = _keys_to_check()
-    if keys is None:
-        return []
-    return [
-        (i, keys.setdefault(field, set())) for i, field in enumerate(fields) if isinstance(field, models.ForeignKey)
-    ]
-
-
-def compress_quickly() -> None:
-    """Compress this transaction's long values with LZ4 where the server has it (PostgreSQL 14+).
-
-    Long values (post bodies, search documents) are compressed as they are
-    written; the default method, pglz, took about twice LZ4's time, for
-    the same size on this site's posts. Values keep the method they were
-    written with, and any server reads both. Call inside the transaction.
-    """
-    if is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings"
-                " WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-            )
+        yield
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -258,14 +138,10 @@ def insert_rows(columns: Columns, rows: Iterable[Sequence]) -> int:
     count = 0
     with connection.cursor() as cursor:
         if is_postgresql():
-            sinks = _key_sinks(columns.fields)
             # Table and column names come from the model.
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
-                    values = (*row, *defaults)
-                    copy.write_row(values)
-                    for i, sink in sinks:
-                        sink.add(values[i])
+                    copy.write_row((*row, *defaults))
                     count += 1
             return count
         fields = columns.fields
@@ -311,8 +187,6 @@ def update_rows(
     targets = [quote(field.column) for field in fields]
     with connection.cursor() as cursor:
         if is_postgresql():
-            for i, sink in _key_sinks(fields):
-                sink.update(row[i] for row in rows)
             values = {"assign": "v.c{i}", "add": "t.{column} + v.c{i}", "fill": "COALESCE(v.c{i}, t.{column})"}
             sets = ", ".join(
                 f"{column} = {values[kind].format(i=i, column=column)}"

@@ -1,0 +1,1 @@
+"""Database helpers shared by bulk writers (the importers, the search index); nothing import-specific."""
