@@ -679,6 +679,32 @@ def test_votes_with_a_named_voter_become_vote_rows(tmp_path):
     assert run_import(directory)["votes"] == 0
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_an_import_and_a_recount_switch_no_integrity_or_planner_setting_of_the_database(tmp_path):
+    """Only a batch's commit may skip waiting for the disk: no trigger, planner or storage setting is changed."""
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    directory = write_dump(
+        tmp_path / "settings.example",
+        Users=USERS,
+        Posts=[question(1), question(2), answer(3, 1)],
+        Comments=[{"Id": 1, "PostId": 3, "Text": "A comment here", "CreationDate": "2021-05-01T00:00:00"}],
+        Votes=[{"Id": 1, "PostId": 3, "VoteTypeId": 2, "CreationDate": "2021-05-02T00:00:00"}],
+        PostLinks=[{"Id": 1, "PostId": 2, "RelatedPostId": 1, "LinkTypeId": 3, "CreationDate": "2021-05-03T00:00:00"}],
+    )
+    with connection.execute_wrapper(record):
+        summary = run_import(directory)
+        thread_counters_recompute()
+    assert (summary["questions"], summary["answers"], summary["comments"]) == (2, 1, 1)
+    settings = [sql for sql in statements if re.match(r"\s*SET\b", sql, re.IGNORECASE) or "set_config" in sql.lower()]
+    assert settings and set(settings) == {"SET LOCAL synchronous_commit = off"}
+
+
 POSTS_OK = [question(n) for n in range(1, 7)]
 
 

@@ -8,6 +8,7 @@ on the writer's own thread and connection.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -198,3 +199,33 @@ def test_a_malformed_badge_file_is_reported_after_the_steps_beside_it_commit(tmp
     rerun = StackExchangeImporter(directory, batch_size=2).run()
     assert (rerun.comments, rerun.badges) == (0, 0)
     assert snapshot(source)["indexed"] == snapshot(source)["threads"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_referring_to_a_member_deleted_meanwhile_fails_naming_file_and_batch(tmp_path, monkeypatch):
+    """The database's own foreign key check refuses the batch; the error says which; a rerun resumes."""
+    from community.importers.stackexchange import posts
+
+    directory = write_dump(tmp_path / "vanished.example", Users=USERS, Posts=POSTS_OK)
+    source = "stackexchange:vanished.example"
+    import_posts = posts.import_posts
+
+    def members_deleted_meanwhile(state, files):
+        # Between the members step and the posts step, someone deletes the member who asked question 3.
+        User.objects.filter(source=source, source_id=1).delete()
+        import_posts(state, files)
+
+    monkeypatch.setattr(posts, "import_posts", members_deleted_meanwhile)
+    with pytest.raises(Exception, match=r"Posts\.xml, batch 1 \(of up to 2 rows\): the database refused it") as refused:
+        StackExchangeImporter(directory, batch_size=2).run()
+    assert re.search(r"Key \(author_id\)=\(\d+\) is not present in table \"accounts_user\"", str(refused.value))
+    assert "a rerun resumes" in str(refused.value)
+    assert not Thread.objects.filter(source=source).exists()  # the batch is not written, not even in part
+    assert_consistent(source)
+
+    # The control: the rerun imports the member again, then the questions, by that member.
+    monkeypatch.setattr(posts, "import_posts", import_posts)
+    rerun = StackExchangeImporter(directory, batch_size=2).run()
+    assert (rerun.members, rerun.questions) == (1, 6)
+    assert Thread.objects.filter(source=source, author__source_id=1).count() == 6
+    assert_consistent(source)

@@ -100,16 +100,21 @@ comments, votes and links. Batches commit without waiting for the disk
 (synchronous_commit off for that transaction: a crash of the database
 server may lose the last few batches, which a rerun writes again). Nothing
 else is switched: the foreign key triggers, constraints and planner
-settings stay as the database has them, so every role and every server (a
-laptop, a managed production database) runs the same code, and a batch
-that refers to a missing row fails whole. Then the tables the run at least
-doubled are analyzed, so the planner knows their new size and spread, also
-for the search step. The search documents are written last: once per thread rather
-than once per batch that adds an answer, and after the comments, because on
+settings stay as the database has them, so every role and every server
+(a laptop, a managed production database) runs the same code, and a batch
+that refers to a missing row fails whole with an error naming the file and
+the batch. Then the tables the run at least doubled are analyzed, so the
+planner knows their new size and spread, also for the search step. The
+search documents are written last: once per thread rather than once per
+batch that adds an answer, and after the comments, because on
 PostgreSQL each later update of a thread row that has a document would
 rewrite the document's entries in the GIN index. On PostgreSQL each chunk of
 documents is built and written by one statement, the text search parser
 reading the posts' HTML itself, on two connections at once.
+
+The steps (members, posts, history, activity, badges) get the run's
+ImportState (site, space, maps of ids, summary; state.py) and something to
+read files and hand over writes with, never the importer itself.
 
 Streaming
 ---------
@@ -121,6 +126,7 @@ posts.
 
 from __future__ import annotations
 
-from community.importers.stackexchange.importer import ImportSummary, StackExchangeImporter
+from community.importers.stackexchange.importer import StackExchangeImporter
+from community.importers.stackexchange.state import ImportSummary
 
 __all__ = ["ImportSummary", "StackExchangeImporter"]

@@ -6,16 +6,13 @@ import datetime as dt
 import functools
 import html
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from community.db.bulk import Columns, insert_rows, update_rows, values_in
+from community.importers.stackexchange.state import DumpFiles, ImportState
 from community.importers.xmlrows import Row
 from community.models import Comment, Post, Thread, ThreadLink, Vote
 from community.rendering import sanitize_html
 from community.services.counters import thread_counters_recompute
-
-if TYPE_CHECKING:
-    from community.importers.stackexchange.importer import StackExchangeImporter
 
 UP, DOWN = 2, 3  # VoteTypeId; 1 is "accepted", the rest are favourites, bounties, close and spam votes
 LINKED, DUPLICATE = 1, 3  # PostLinks LinkTypeId
@@ -27,16 +24,16 @@ VOTE_COLUMNS = Columns(Vote, ["post", "voter", "value", "created_at", "source", 
 LINK_COLUMNS = Columns(ThreadLink, ["from_thread", "to_thread", "created_at", "source", "source_id"])
 
 
-def _missing_post(importer: StackExchangeImporter, source_post: int, what: str) -> str:
+def _missing_post(state: ImportState, source_post: int, what: str) -> str:
     """Why a row's post (the dump's id) is not here: a tag wiki or the like, or a post deleted before the dump."""
-    return f"{what}_on_other_posts" if source_post in importer.other_posts else f"{what}_on_deleted_posts"
+    return f"{what}_on_other_posts" if source_post in state.other_posts else f"{what}_on_deleted_posts"
 
 
 # --- comments --------------------------------------------------------------
 
 
-def _write_comments(importer: StackExchangeImporter, comments: list[tuple]) -> None:
-    importer.summary.comments += insert_rows(COMMENT_COLUMNS, comments)
+def _write_comments(state: ImportState, comments: list[tuple]) -> None:
+    state.summary.comments += insert_rows(COMMENT_COLUMNS, comments)
     # New comments are live: each adds one to its post's count, and to its thread's when the post is live.
     per_post = Counter(comment[0] for comment in comments)
     update_rows(Post, [(n, post_id) for post_id, n in sorted(per_post.items())], add=["comment_count"])
@@ -62,30 +59,30 @@ def prepare_comment(row: Row) -> tuple:
     )
 
 
-def import_comments(importer: StackExchangeImporter) -> None:
-    present = importer.existing_source_ids(Comment)
-    source = importer.source
-    users = importer.user_map
-    for batch in importer.prepared("Comments.xml", prepare_comment):
+def import_comments(state: ImportState, files: DumpFiles) -> None:
+    present = state.existing_source_ids(Comment)
+    source = state.source
+    users = state.user_map
+    for batch in files.prepared("Comments.xml", prepare_comment):
         comments: list[tuple] = []
         for source_id, source_post, author, text, body_html, score, created_at in batch:
-            post_id = importer.post_map.get(source_post)
+            post_id = state.post_map.get(source_post)
             if post_id is None:
-                importer.summary.skipped[_missing_post(importer, source_post, "comments")] += 1
+                state.summary.skipped[_missing_post(state, source_post, "comments")] += 1
                 continue
             if source_id in present:
                 continue
             author_id = users.get(author) if author is not None else None
             comments.append((post_id, author_id, text, body_html, score, created_at, source, source_id))
         if comments:
-            importer.write_batch(functools.partial(_write_comments, importer, comments))
+            files.write_batch(functools.partial(_write_comments, state, comments))
 
 
 # --- votes -----------------------------------------------------------------
 
 
-def _write_votes(importer: StackExchangeImporter, votes: list[tuple]) -> None:
-    importer.summary.votes += insert_rows(VOTE_COLUMNS, votes)
+def _write_votes(state: ImportState, votes: list[tuple]) -> None:
+    state.summary.votes += insert_rows(VOTE_COLUMNS, votes)
 
 
 def prepare_vote(row: Row) -> tuple[int, tuple | str]:
@@ -102,30 +99,30 @@ def prepare_vote(row: Row) -> tuple[int, tuple | str]:
     return post, (voter, 1 if kind == UP else -1, row.date("CreationDate"), row.int("Id"))
 
 
-def import_votes(importer: StackExchangeImporter) -> None:
-    present = importer.existing_source_ids(Vote)
-    skipped = importer.summary.skipped
-    for batch in importer.prepared("Votes.xml", prepare_vote):
+def import_votes(state: ImportState, files: DumpFiles) -> None:
+    present = state.existing_source_ids(Vote)
+    skipped = state.summary.skipped
+    for batch in files.prepared("Votes.xml", prepare_vote):
         votes: list[tuple] = []
         for source_post, vote in batch:
-            post_id = importer.post_map.get(source_post)
+            post_id = state.post_map.get(source_post)
             if post_id is None:
-                skipped[_missing_post(importer, source_post, "votes")] += 1
+                skipped[_missing_post(state, source_post, "votes")] += 1
             elif isinstance(vote, str):
                 skipped[vote] += 1
-            elif vote[0] not in importer.user_map:
+            elif vote[0] not in state.user_map:
                 skipped["votes_by_unknown_members"] += 1
             elif vote[-1] not in present:
                 voter, value, created_at, source_id = vote
-                votes.append((post_id, importer.user_map[voter], value, created_at, importer.source, source_id))
+                votes.append((post_id, state.user_map[voter], value, created_at, state.source, source_id))
         if votes:
-            importer.write_batch(functools.partial(_write_votes, importer, votes))
+            files.write_batch(functools.partial(_write_votes, state, votes))
 
 
 # --- duplicates and linked threads -----------------------------------------
 
 
-def _write_duplicates(importer: StackExchangeImporter, links: dict[int, tuple[int, dt.datetime]]) -> None:
+def _write_duplicates(state: ImportState, links: dict[int, tuple[int, dt.datetime]]) -> None:
     # The first duplicate link wins, in this batch and against earlier runs, so reruns agree.
     current = Thread.objects.filter(pk__in=sorted(links), duplicate_of__isnull=True).values_list("pk", "closed_at")
     changed = [(links[pk][0], closed_at or links[pk][1], "duplicate", pk) for pk, closed_at in current]
@@ -133,49 +130,49 @@ def _write_duplicates(importer: StackExchangeImporter, links: dict[int, tuple[in
     thread_counters_recompute(thread_ids=sorted({original for original, *_ in changed}))
 
 
-def _write_linked(importer: StackExchangeImporter, links: dict[tuple[int, int], tuple[dt.datetime, int]]) -> None:
+def _write_linked(state: ImportState, links: dict[tuple[int, int], tuple[dt.datetime, int]]) -> None:
     # One link per pair of threads: a pair an earlier run or another post already linked is left as it is.
     stored = set(
         ThreadLink.objects.filter(from_thread__in={pair[0] for pair in links}).values_list("from_thread", "to_thread")
     )
-    new = [(*pair, created_at, importer.source, source_id) for pair, (created_at, source_id) in links.items()]
+    new = [(*pair, created_at, state.source, source_id) for pair, (created_at, source_id) in links.items()]
     new = [row for row in new if row[:2] not in stored]
     if len(new) < len(links):
-        importer.summary.skipped["post_links_repeated"] += len(links) - len(new)
-    importer.summary.links += insert_rows(LINK_COLUMNS, new)
+        state.summary.skipped["post_links_repeated"] += len(links) - len(new)
+    state.summary.links += insert_rows(LINK_COLUMNS, new)
 
 
 def _write_links(
-    importer: StackExchangeImporter,
+    state: ImportState,
     duplicates: dict[int, tuple[int, dt.datetime]],
     linked: dict[tuple[int, int], tuple[dt.datetime, int]],
 ) -> None:
     if duplicates:
-        _write_duplicates(importer, duplicates)
+        _write_duplicates(state, duplicates)
     if linked:
-        _write_linked(importer, linked)
+        _write_linked(state, linked)
 
 
-def _thread_of_posts(importer: StackExchangeImporter, source_ids: set[int]) -> dict[int, int]:
+def _thread_of_posts(state: ImportState, source_ids: set[int]) -> dict[int, int]:
     """Our thread of each imported question or answer among `source_ids` (a link may start from an answer)."""
-    return dict(values_in(Post, "source_id", sorted(source_ids), ["source_id", "thread"], source=importer.source))
+    return dict(values_in(Post, "source_id", sorted(source_ids), ["source_id", "thread"], source=state.source))
 
 
-def import_post_links(importer: StackExchangeImporter) -> None:
-    skipped = importer.summary.skipped
-    present = importer.existing_source_ids(ThreadLink)
-    for batch in importer.batches("PostLinks.xml"):
+def import_post_links(state: ImportState, files: DumpFiles) -> None:
+    skipped = state.summary.skipped
+    present = state.existing_source_ids(ThreadLink)
+    for batch in files.batches("PostLinks.xml"):
         wanted = [row for row in batch if row.int("LinkTypeId") in (LINKED, DUPLICATE)]
         if len(wanted) < len(batch):
             skipped["post_links_of_other_types"] += len(batch) - len(wanted)
-        threads = _thread_of_posts(importer, {row.int(name) for row in wanted for name in ("PostId", "RelatedPostId")})
+        threads = _thread_of_posts(state, {row.int(name) for row in wanted for name in ("PostId", "RelatedPostId")})
         duplicates: dict[int, tuple[int, dt.datetime]] = {}
         linked: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
         for row in wanted:
             if row.int("LinkTypeId") == DUPLICATE:
                 # Only questions are closed as duplicates, of questions.
-                duplicate = importer.thread_map.get(row.int("PostId"))
-                original = importer.thread_map.get(row.int("RelatedPostId"))
+                duplicate = state.thread_map.get(row.int("PostId"))
+                original = state.thread_map.get(row.int("RelatedPostId"))
                 if duplicate is None or original is None or duplicate == original:
                     skipped["post_links_to_missing_posts"] += 1
                 else:
@@ -192,4 +189,4 @@ def import_post_links(importer: StackExchangeImporter) -> None:
             elif row.int("Id") not in present:
                 linked[(start, end)] = (row.date("CreationDate"), row.int("Id"))
         if duplicates or linked:
-            importer.write_batch(functools.partial(_write_links, importer, duplicates, linked))
+            files.write_batch(functools.partial(_write_links, state, duplicates, linked))

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from community.db.bulk import Columns, insert_rows
+from community.importers.stackexchange.state import DumpFiles, ImportState
 from community.importers.xmlrows import Row
 from community.models import Badge, BadgeAward, BadgeTier
-
-if TYPE_CHECKING:
-    from community.importers.stackexchange.importer import StackExchangeImporter
 
 AWARD_COLUMNS = Columns(BadgeAward, ["badge", "member", "awarded_at", "source", "source_id"])
 _NAME_LENGTH = Badge._meta.get_field("name").max_length
@@ -24,21 +21,21 @@ class _Badges:
     name (the tag's): each tier is its own badge.
     """
 
-    def __init__(self, importer: StackExchangeImporter) -> None:
-        self.importer = importer
+    def __init__(self, state: ImportState) -> None:
+        self.state = state
         self.ids = {(name, tier): pk for pk, name, tier in Badge.objects.values_list("pk", "name", "tier")}
 
     def get(self, name: str, tier: int, is_tag_badge: bool) -> int:
         key = (name[:_NAME_LENGTH], tier)
         if key not in self.ids:
             self.ids[key] = Badge.objects.create(name=key[0], tier=tier, is_tag_badge=is_tag_badge).pk
-            self.importer.other_rows[Badge] += 1
+            self.state.other_rows[Badge] += 1
         return self.ids[key]
 
 
-def _write_awards(importer: StackExchangeImporter, badges: _Badges, rows: list[tuple]) -> None:
+def _write_awards(state: ImportState, badges: _Badges, rows: list[tuple]) -> None:
     awards = [(badges.get(name, tier, tag), *award) for (name, tier, tag), *award in rows]
-    importer.summary.badges += insert_rows(AWARD_COLUMNS, awards)
+    state.summary.badges += insert_rows(AWARD_COLUMNS, awards)
 
 
 def prepare_award(row: Row) -> tuple:
@@ -50,18 +47,18 @@ def prepare_award(row: Row) -> tuple:
     return row.int("UserId"), row.int("Id"), badge, row.date("Date")
 
 
-def import_badges(importer: StackExchangeImporter) -> None:
+def import_badges(state: ImportState, files: DumpFiles) -> None:
     """Every award to an imported member; badges are shared by name across sites, as on Stack Exchange."""
-    present = importer.existing_source_ids(BadgeAward)
-    badges = _Badges(importer)
-    skipped = importer.summary.skipped
-    for batch in importer.prepared("Badges.xml", prepare_award):
+    present = state.existing_source_ids(BadgeAward)
+    badges = _Badges(state)
+    skipped = state.summary.skipped
+    for batch in files.prepared("Badges.xml", prepare_award):
         rows: list[tuple] = []
         for source_member, source_id, badge, awarded_at in batch:
-            member = importer.user_map.get(source_member)
+            member = state.user_map.get(source_member)
             if member is None:
                 skipped["badges_of_unknown_members"] += 1
             elif source_id not in present:
-                rows.append((badge, member, awarded_at, importer.source, source_id))
+                rows.append((badge, member, awarded_at, state.source, source_id))
         if rows:
-            importer.write_batch(functools.partial(_write_awards, importer, badges, rows))
+            files.write_batch(functools.partial(_write_awards, state, badges, rows))

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from community.db.bulk import Columns, insert_rows
 from community.importers.stackexchange.naming import parse_tags
+from community.importers.stackexchange.state import DumpFiles, ImportState
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision
 from community.selectors.tags import thread_tag_names
-
-if TYPE_CHECKING:
-    from community.importers.stackexchange.importer import StackExchangeImporter
 
 # PostHistoryTypeId: initial / edit / rollback of the body, the title and the tags.
 BODY_TYPES = {2, 5, 8}
@@ -32,7 +29,7 @@ REVISION_COLUMNS = Columns(
 )
 
 
-def _revision(importer: StackExchangeImporter, post_id: int, number: int, group: list[tuple[int, Row]]) -> tuple:
+def _revision(state: ImportState, post_id: int, number: int, group: list[tuple[int, Row]]) -> tuple:
     """The row of one revision, from the rows of one Stack Exchange edit (they share a RevisionGUID)."""
     body_row = next(row for kind, row in group if kind in BODY_TYPES)
     title = next((row.get("Text") for kind, row in group if kind in TITLE_TYPES), "")
@@ -42,7 +39,7 @@ def _revision(importer: StackExchangeImporter, post_id: int, number: int, group:
     return (
         post_id,
         number,
-        importer.user_map.get(editor) if editor is not None else None,
+        state.user_map.get(editor) if editor is not None else None,
         " ".join(title.split())[:300],
         " ".join(parse_tags(tags))[:300],
         _markdown(body_row.get("Text")),
@@ -52,8 +49,8 @@ def _revision(importer: StackExchangeImporter, post_id: int, number: int, group:
     )
 
 
-def _write(importer: StackExchangeImporter, revisions: list[tuple]) -> None:
-    importer.summary.revisions += insert_rows(REVISION_COLUMNS, revisions)
+def _write(state: ImportState, revisions: list[tuple]) -> None:
+    state.summary.revisions += insert_rows(REVISION_COLUMNS, revisions)
     # The post's source is its latest revision's Markdown; its HTML stays the
     # one Stack Exchange rendered, sanitised, which is the same text.
     post_ids = sorted({revision[0] for revision in revisions})
@@ -73,14 +70,14 @@ def _write(importer: StackExchangeImporter, revisions: list[tuple]) -> None:
         openings.filter(**{name: ""}).update(**{name: Coalesce(Subquery(before), Value(""))})
 
 
-def import_history(importer: StackExchangeImporter) -> None:
+def import_history(state: ImportState, files: DumpFiles) -> None:
     """Every body edit becomes a revision, numbered per post in file (= time) order.
 
     The numbering is deterministic, so (post, number) is the idempotency key:
     a rerun recounts the same numbers and skips those already stored.
     """
     stored = dict(
-        Revision.objects.filter(post__source=importer.source)
+        Revision.objects.filter(post__source=state.source)
         .order_by()
         .values("post_id")
         .annotate(n=Max("number"))
@@ -89,10 +86,10 @@ def import_history(importer: StackExchangeImporter) -> None:
     )
     counts: dict[int, int] = {}
     pending: list[tuple] = []
-    skipped = importer.summary.skipped
+    skipped = state.summary.skipped
 
     def emit(group: list[tuple[int, Row]]) -> None:
-        post_id = importer.post_map.get(group[0][1].int("PostId"))
+        post_id = state.post_map.get(group[0][1].int("PostId"))
         if post_id is None:
             skipped["history_rows_of_other_posts"] += len(group)
             return
@@ -101,11 +98,11 @@ def import_history(importer: StackExchangeImporter) -> None:
             return
         number = counts[post_id] = counts.get(post_id, 0) + 1
         if number > stored.get(post_id, 0):
-            pending.append(_revision(importer, post_id, number, group))
+            pending.append(_revision(state, post_id, number, group))
 
     group: list[tuple[int, Row]] = []
     key: tuple[str, int] | None = None
-    for batch in importer.batches("PostHistory.xml"):
+    for batch in files.batches("PostHistory.xml"):
         for row in batch:
             row_key = (row.get("RevisionGUID") or f"row-{row.int('Id')}", row.int("PostId"))
             if row_key != key and group:
@@ -113,19 +110,19 @@ def import_history(importer: StackExchangeImporter) -> None:
                 group = []
             key = row_key
             group.append((row.int("PostHistoryTypeId"), row))
-        if len(pending) >= importer.batch_size:
-            importer.write_batch(functools.partial(_write, importer, pending))
+        if len(pending) >= state.batch_size:
+            files.write_batch(functools.partial(_write, state, pending))
             pending = []
     if group:
         emit(group)
     if pending:
-        importer.write_batch(functools.partial(_write, importer, pending))
+        files.write_batch(functools.partial(_write, state, pending))
 
 
-def _fill(importer: StackExchangeImporter, posts: list[dict]) -> None:
+def _fill(state: ImportState, posts: list[dict]) -> None:
     thread_ids = [post["thread_id"] for post in posts if post["kind"] == PostKind.OPENING]
     tags = thread_tag_names(thread_ids)
-    importer.summary.revisions += insert_rows(
+    state.summary.revisions += insert_rows(
         REVISION_COLUMNS,
         (
             (
@@ -144,10 +141,10 @@ def _fill(importer: StackExchangeImporter, posts: list[dict]) -> None:
     )
 
 
-def revisions_fill_missing(importer: StackExchangeImporter) -> None:
+def revisions_fill_missing(state: ImportState, files: DumpFiles) -> None:
     """Every imported post has at least one revision: the imported text, for posts history did not cover."""
     without = (
-        Post.objects.filter(source=importer.source)
+        Post.objects.filter(source=state.source)
         .filter(~Exists(Revision.objects.filter(post=OuterRef("pk"))))
         .order_by("pk")
         .values(
@@ -155,6 +152,6 @@ def revisions_fill_missing(importer: StackExchangeImporter) -> None:
         )
     )
     last = 0
-    while posts := list(without.filter(pk__gt=last)[: importer.batch_size]):
-        importer.write_batch(functools.partial(_fill, importer, posts))
+    while posts := list(without.filter(pk__gt=last)[: state.batch_size]):
+        files.write_batch(functools.partial(_fill, state, posts))
         last = posts[-1]["pk"]

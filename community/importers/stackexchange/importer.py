@@ -5,14 +5,12 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from django.db import connection, models, reset_queries
+from django.db import DatabaseError, connection, reset_queries
 from django.utils.text import slugify
 from taggit.models import Tag
 
@@ -23,6 +21,7 @@ from community.importers.progress import Progress
 from community.importers.reader import ReaderProcess
 from community.importers.stackexchange import activity, badges, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
+from community.importers.stackexchange.state import ImportState, ImportSummary, Prepared
 from community.importers.writer import BatchWriter
 from community.importers.xmlrows import DumpError, Row, iter_rows
 from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
@@ -43,40 +42,23 @@ READER_MIN_BYTES = 8 << 20
 SERVER_WORKERS = 2
 
 
-Prepared = TypeVar("Prepared")
-
 # A step of the import: the file it reads (None: it reads none of its own), and the function.
-Step = tuple[str | None, Callable[["StackExchangeImporter"], None]]
+Step = tuple[str | None, Callable[[ImportState, "StackExchangeImporter"], None]]
 
 
-@dataclass
-class ImportSummary:
-    """What one run added. The first six keys are the command's contract; a rerun reports zeros for all but skipped."""
+class BatchWriteError(DumpError):
+    """The database refused a batch (which one is in the message); the batches before it are committed."""
 
-    questions: int = 0
-    answers: int = 0
-    comments: int = 0
-    votes: int = 0
-    members: int = 0
-    tags: int = 0
-    revisions: int = 0
-    badges: int = 0  # awards
-    links: int = 0  # linked threads
-    skipped: Counter[str] = field(default_factory=Counter)
 
-    def as_dict(self) -> dict:
-        return {
-            "questions": self.questions,
-            "answers": self.answers,
-            "comments": self.comments,
-            "votes": self.votes,
-            "members": self.members,
-            "tags": self.tags,
-            "revisions": self.revisions,
-            "badges": self.badges,
-            "links": self.links,
-            "skipped": dict(sorted(self.skipped.items())),
-        }
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One batch's writes, and where in the dump it came from (for the error, if the database refuses it)."""
+
+    write: Callable[[], None]
+    where: str
+
+    def __call__(self) -> None:
+        self.write()
 
 
 class StackExchangeImporter:
@@ -97,21 +79,15 @@ class StackExchangeImporter:
         self.space_slug = space_slug
         self.batch_size = max(1, batch_size)
         self.progress = progress or Progress()
-        self.summary = ImportSummary()
-        self.space: Space | None = None
-        # Stack Exchange id -> our primary key. Ints only, so a large site still fits.
-        self.user_map: dict[int, int] = {}
-        self.thread_map: dict[int, int] = {}  # question's post id -> thread
-        self.post_map: dict[int, int] = {}  # question or answer post id -> post
-        self.accepted: dict[int, int] = {}  # accepted answer's post id -> its question's post id
-        self.other_posts: set[int] = set()  # tag wikis and other posts in the dump that are not imported
-        self.tag_ids: dict[str, int] = {}  # our tag name -> taggit Tag id
-        self.other_rows: Counter[type[models.Model]] = Counter()  # rows written that the summary does not count
+        self.summary = ImportSummary()  # kept by the state once the run has one, and there after an error
+        self.state: ImportState | None = None  # what the steps share, from the start of the run
         self.writer = BatchWriter(self._write_now)
         # Reads and prepares the big files' rows in a process of its own while this one writes, where the
         # writer has a thread of its own: started by the run or by the first big file, stopped by close_workers.
         self.reader: ReaderProcess | None = None
         self.readers_allowed = True  # until one could not start
+        self.step = ""  # the current step's file (or name) and how many batches it handed over, for errors
+        self.step_batches = 0
 
     # --- files -------------------------------------------------------------
 
@@ -183,33 +159,33 @@ class StackExchangeImporter:
         what a write does to the importer's maps is there for the next file,
         as `batches` waits for the writes of its file before it ends.
         """
-        self.writer.submit(write)
+        self.step_batches += 1
+        self.writer.submit(
+            _Batch(write, f"{self.step}, batch {self.step_batches:,} (of up to {self.batch_size:,} rows)")
+        )
 
     def _write_now(self, write: Callable[[], None]) -> None:
-        with batch_transaction():
-            write()
+        try:
+            with batch_transaction():
+                write()
+        except DatabaseError as exc:
+            # A foreign key to a row that vanished (deleted meanwhile), a unique row written meanwhile by
+            # someone else: the database refused the batch, whole. Say which one, and that a rerun resumes.
+            where = getattr(write, "where", "a batch")
+            raise BatchWriteError(
+                f"{where}: the database refused it, so none of it was written: {str(exc).strip()}\n"
+                "The batches before it are committed; once the cause is fixed, a rerun resumes from there."
+            ) from exc
         # Under DEBUG, Django keeps every query's SQL; bulk inserts carry whole
         # posts, so a long import would otherwise grow without bound.
         reset_queries()
 
-    def existing(self, model: type[models.Model]) -> dict[int, int]:
-        rows = model.objects.filter(source=self.source).values_list("source_id", "pk")
-        return dict(rows.iterator(chunk_size=10_000))
-
-    def existing_source_ids(self, model: type[models.Model]) -> set[int]:
-        rows = model.objects.filter(source=self.source).values_list("source_id", flat=True)
-        return set(rows.iterator(chunk_size=10_000))
-
     # --- the run -----------------------------------------------------------
 
-    def space_ensure(self) -> Space:
+    def space_ensure(self) -> tuple[Space, bool]:
         name = site_display_name(self.site)
         slug = self.space_slug or slugify(name)[:80] or "imported"
-        space, created = Space.objects.get_or_create(
-            slug=slug, defaults={"name": name, "default_kind": ThreadKind.QUESTION}
-        )
-        self.other_rows[Space] += created
-        return space
+        return Space.objects.get_or_create(slug=slug, defaults={"name": name, "default_kind": ThreadKind.QUESTION})
 
     def run(self) -> ImportSummary:
         self.check()
@@ -217,12 +193,21 @@ class StackExchangeImporter:
         if self._may_read_elsewhere() and self.path(REQUIRED_FILE).stat().st_size >= READER_MIN_BYTES:
             self.reader = self._start_reader()
         try:
-            self.space = self.space_ensure()
+            space, created = self.space_ensure()
+            state = self.state = ImportState(
+                site=self.site,
+                source=self.source,
+                space_id=space.pk,
+                batch_size=self.batch_size,
+                has_history=self.has("PostHistory.xml"),
+                summary=self.summary,
+            )
+            state.other_rows[Space] += created
             # Resuming: whatever an earlier (possibly interrupted) run committed is
             # found by its source id and skipped.
-            self.user_map = self.existing(User)
-            self.thread_map = self.existing(Thread)
-            self.post_map = self.existing(Post)
+            state.user_map = state.existing(User)
+            state.thread_map = state.existing(Thread)
+            state.post_map = state.existing(Post)
             self.import_files()
         finally:
             self.close_workers()
@@ -249,7 +234,7 @@ class StackExchangeImporter:
         first: list[Step] = [
             ("Tags.xml", members.import_tags),
             ("Users.xml", members.import_users),
-            (None, posts.import_posts),
+            (REQUIRED_FILE, posts.import_posts),
             ("PostHistory.xml", history.import_history),
             (None, history.revisions_fill_missing),
         ]
@@ -267,10 +252,11 @@ class StackExchangeImporter:
             for name, step in then:
                 self.run_step(name, step)
 
-    def run_step(self, name: str | None, step: Callable[[StackExchangeImporter], None]) -> None:
+    def run_step(self, name: str | None, step: Callable[[ImportState, StackExchangeImporter], None]) -> None:
         """Run one file's step, if the dump has the file (name None: always), and wait for its writes."""
         if name is None or self.has(name):
-            step(self)
+            self.step, self.step_batches = name or step.__name__.replace("_", " "), 0
+            step(self.state, self)
             self.writer.flush()  # the next step reads what this one wrote
 
     def _may_read_elsewhere(self) -> bool:
@@ -299,10 +285,10 @@ class StackExchangeImporter:
             return None
 
     @contextmanager
-    def alongside(self, name: str, step: Callable[[StackExchangeImporter], None]) -> Iterator[None]:
+    def alongside(self, name: str, step: Callable[[ImportState, StackExchangeImporter], None]) -> Iterator[None]:
         """Run `step` on a thread of its own (with its own writer and connection) while the block runs.
 
-        The step shares the importer's maps and summary; it must neither
+        The step shares the import's state (maps, summary); it must neither
         write nor read what the block's steps write. Where the writes go
         through the caller's connection (`BatchWriter.inline`: a caller's
         transaction, SQLite) it runs after the block instead. Its progress is
@@ -317,7 +303,7 @@ class StackExchangeImporter:
             yield
             self.run_step(name, step)
             return
-        side = copy.copy(self)  # the same maps, summary and counters
+        side = copy.copy(self)  # the same state
         side.writer = BatchWriter(side._write_now)
         side.reader = None  # its own, if its file is big enough
         side.progress = Progress()  # drawn by nobody: its finished steps are copied below
@@ -326,7 +312,7 @@ class StackExchangeImporter:
         def run() -> None:
             try:
                 try:
-                    step(side)
+                    side.run_step(name, step)
                 finally:
                     side.close_workers()
             except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread
@@ -357,7 +343,7 @@ class StackExchangeImporter:
         come out the same. It commits in chunks of threads, so it never holds
         the whole site's threads locked.
         """
-        self.progress.rows = search_index_threads_bulk(self.thread_map.values(), workers=SERVER_WORKERS)
+        self.progress.rows = search_index_threads_bulk(self.state.thread_map.values(), workers=SERVER_WORKERS)
         reset_queries()
 
     def analyze(self) -> list[str]:
@@ -365,7 +351,7 @@ class StackExchangeImporter:
         added = self.summary
         return analyze_grown(
             {
-                **self.other_rows,
+                **self.state.other_rows,
                 User: added.members,
                 Profile: added.members,
                 Tag: added.tags,

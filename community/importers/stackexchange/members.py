@@ -7,7 +7,6 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
@@ -18,11 +17,9 @@ from taggit.models import Tag
 from accounts.models import Profile, User
 from community.db.bulk import Columns, allocate_ids, insert_rows, values_in
 from community.importers.stackexchange.naming import tag_name, username_base
+from community.importers.stackexchange.state import DumpFiles, ImportState
 from community.importers.xmlrows import Row
 from community.rendering import html_to_text, sanitize_html
-
-if TYPE_CHECKING:
-    from community.importers.stackexchange.importer import StackExchangeImporter
 
 _url_ok = URLValidator(schemes=["http", "https"])
 
@@ -53,9 +50,9 @@ def _free_slugs(names: list[str]) -> dict[str, str]:
     return slugs
 
 
-def tags_ensure(importer: StackExchangeImporter, names: Iterable[str]) -> dict[str, int]:
+def tags_ensure(state: ImportState, names: Iterable[str]) -> dict[str, int]:
     """Tag ids for `names`, creating the missing tags in bulk. Call inside the batch's transaction."""
-    cache = importer.tag_ids
+    cache = state.tag_ids
     missing = {name for name in names if name not in cache}
     if missing:
         cache.update(Tag.objects.filter(name__in=missing).values_list("name", "pk"))
@@ -64,31 +61,31 @@ def tags_ensure(importer: StackExchangeImporter, names: Iterable[str]) -> dict[s
             slugs = _free_slugs(new)
             Tag.objects.bulk_create(
                 [Tag(name=name, slug=slugs[name]) for name in new],
-                batch_size=importer.batch_size,
+                batch_size=state.batch_size,
                 ignore_conflicts=True,
             )
             created = dict(Tag.objects.filter(name__in=new).values_list("name", "pk"))
-            importer.summary.tags += len(created)
+            state.summary.tags += len(created)
             cache.update(created)
             for name in new:
                 if name not in cache:
                     # Another writer took the slug meanwhile: taggit's own save finds a free one.
                     cache[name] = Tag.objects.get_or_create(name=name)[0].pk
-                    importer.summary.tags += 1
+                    state.summary.tags += 1
     return {name: cache[name] for name in names}
 
 
-def import_tags(importer: StackExchangeImporter) -> None:
+def import_tags(state: ImportState, files: DumpFiles) -> None:
     """The site's whole tag vocabulary, including tags no question uses any more."""
-    for batch in importer.batches("Tags.xml"):
+    for batch in files.batches("Tags.xml"):
         named = {row.text("TagName"): tag_name(row.text("TagName")) for row in batch}
         refused = sorted(raw for raw, name in named.items() if name is None)
         if refused:
-            importer.summary.skipped["tags_refused"] += len(refused)
+            state.summary.skipped["tags_refused"] += len(refused)
             logger.warning("Tags refused by the tag rules, not imported: %s", refused)
         names = {name for name in named.values() if name is not None}
-        if names - importer.tag_ids.keys():
-            importer.write_batch(functools.partial(tags_ensure, importer, names))
+        if names - state.tag_ids.keys():
+            files.write_batch(functools.partial(tags_ensure, state, names))
 
 
 # --- members ---------------------------------------------------------------
@@ -166,17 +163,17 @@ def prepare_member(row: Row) -> tuple:
     )
 
 
-def _write_users(importer: StackExchangeImporter, members: list[tuple]) -> None:
+def _write_users(state: ImportState, members: list[tuple]) -> None:
     # Usernames here, on the writer's side: only it sees the names the batches before took.
     wanted = [(se_id, base) for se_id, base, _, _ in members]
     ids = allocate_ids(User, len(members))
-    source = importer.source
+    source = state.source
     insert_rows(
         USER_COLUMNS,
         (
             (user_id, username, "", password, joined, source, se_id)
             for (se_id, _, (password, joined), _), username, user_id in zip(
-                members, _usernames(wanted, importer.site), ids, strict=True
+                members, _usernames(wanted, state.site), ids, strict=True
             )
         ),
     )
@@ -184,13 +181,13 @@ def _write_users(importer: StackExchangeImporter, members: list[tuple]) -> None:
         PROFILE_COLUMNS,
         ((user_id, *profile) for (_, _, _, profile), user_id in zip(members, ids, strict=True)),
     )
-    importer.user_map.update((se_id, user_id) for (se_id, _), user_id in zip(wanted, ids, strict=True))
-    importer.summary.members += len(members)
+    state.user_map.update((se_id, user_id) for (se_id, _), user_id in zip(wanted, ids, strict=True))
+    state.summary.members += len(members)
 
 
-def import_users(importer: StackExchangeImporter) -> None:
+def import_users(state: ImportState, files: DumpFiles) -> None:
     """Every user in the dump becomes an imported member: no password, no email, claimable later."""
-    for batch in importer.prepared("Users.xml", prepare_member):
-        rows = [member for member in batch if member[0] not in importer.user_map]
+    for batch in files.prepared("Users.xml", prepare_member):
+        rows = [member for member in batch if member[0] not in state.user_map]
         if rows:
-            importer.write_batch(functools.partial(_write_users, importer, rows))
+            files.write_batch(functools.partial(_write_users, state, rows))

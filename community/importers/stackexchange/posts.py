@@ -7,7 +7,6 @@ import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import TaggedItem
@@ -15,14 +14,12 @@ from taggit.models import TaggedItem
 from community.db.bulk import Columns, allocate_ids, insert_rows, update_rows
 from community.importers.stackexchange.members import tags_ensure
 from community.importers.stackexchange.naming import split_tags
+from community.importers.stackexchange.state import DumpFiles, ImportState
 from community.importers.xmlrows import Row
 from community.models import BodyFormat, Post, PostKind, Revision, Thread, ThreadKind
 from community.models.threads import EXCERPT_LENGTH
 from community.rendering import excerpt, sanitize_html
 from community.services.content import thread_slug
-
-if TYPE_CHECKING:
-    from community.importers.stackexchange.importer import StackExchangeImporter
 
 logger = logging.getLogger(__name__)
 
@@ -131,14 +128,14 @@ def prepare_post(row: Row) -> _Incoming | int:
 
 
 def _write_questions(
-    importer: StackExchangeImporter, questions: list[_Incoming], answer_counts: Counter[int], accepted: dict[int, int]
+    state: ImportState, questions: list[_Incoming], answer_counts: Counter[int], accepted: dict[int, int]
 ) -> None:
     """The threads of new questions, with their tags and the answers of this batch counted.
 
     Their opening posts are written with the answers, after them: the keys
     to posts are checked at the commit.
     """
-    space_id, source = importer.space.pk, importer.source
+    space_id, source = state.space_id, state.source
     insert_rows(
         THREAD_COLUMNS,
         (
@@ -163,27 +160,25 @@ def _write_questions(
             for q in questions
         ),
     )
-    importer.summary.questions += len(questions)
+    state.summary.questions += len(questions)
     refused = [(q.source_id, name) for q in questions for name in q.refused_tags]
     if refused:
-        importer.summary.skipped["question_tags_refused"] += len(refused)
+        state.summary.skipped["question_tags_refused"] += len(refused)
         logger.warning("Tags refused by the tag rules, not attached (question id, tag): %s", refused)
-    tag_ids = tags_ensure(importer, {name for q in questions for name in q.tags})
+    tag_ids = tags_ensure(state, {name for q in questions for name in q.tags})
     content_type = ContentType.objects.get_for_model(Thread).pk
-    importer.other_rows[TaggedItem] += insert_rows(
+    state.other_rows[TaggedItem] += insert_rows(
         TAGGED_COLUMNS, ((content_type, q.thread_id, tag_ids[name]) for q in questions for name in q.tags)
     )
 
 
-def _write(
-    importer: StackExchangeImporter, questions: list[_Incoming], answers: list[_Incoming], orphans: set[int]
-) -> None:
+def _write(state: ImportState, questions: list[_Incoming], answers: list[_Incoming], orphans: set[int]) -> None:
     for q, thread_id in zip(questions, allocate_ids(Thread, len(questions)), strict=True):
         q.thread_id = thread_id
-    importer.thread_map.update((q.source_id, q.thread_id) for q in questions)
+    state.thread_map.update((q.source_id, q.thread_id) for q in questions)
     placed: list[_Incoming] = []
     for answer in answers:
-        thread_id = importer.thread_map.get(answer.question_id)
+        thread_id = state.thread_map.get(answer.question_id)
         if thread_id is None:
             orphans.add(answer.source_id)  # its question comes later in the file, or never
             continue
@@ -198,11 +193,11 @@ def _write(
     # one gets one UPDATE (a thread row is dear to update: many indexes). A new thread's score is its
     # opening post's, written with it.
     answers_by_thread = Counter(a.thread_id for a in placed)
-    accepted = {a.thread_id: a.post_id for a in placed if importer.accepted.get(a.source_id) == a.question_id}
+    accepted = {a.thread_id: a.post_id for a in placed if state.accepted.get(a.source_id) == a.question_id}
     if questions:
-        _write_questions(importer, questions, answers_by_thread, accepted)
+        _write_questions(state, questions, answers_by_thread, accepted)
     new_threads = {q.thread_id for q in questions}
-    source = importer.source
+    source = state.source
     # The sanitised HTML is the source until PostHistory supplies the Markdown.
     insert_rows(
         POST_COLUMNS,
@@ -226,8 +221,8 @@ def _write(
             for p in new
         ),
     )
-    importer.post_map.update((p.source_id, p.post_id) for p in new)
-    importer.summary.answers += len(placed)
+    state.post_map.update((p.source_id, p.post_id) for p in new)
+    state.summary.answers += len(placed)
 
     update_rows(
         Thread,
@@ -240,9 +235,9 @@ def _write(
         fill=["accepted_answer"],
     )
 
-    if not importer.has("PostHistory.xml"):
+    if not state.has_history:
         # Without history, revision 1 is the version the dump holds, by whoever last wrote it.
-        importer.summary.revisions += insert_rows(
+        state.summary.revisions += insert_rows(
             REVISION_COLUMNS,
             (
                 (
@@ -260,22 +255,22 @@ def _write(
         )
 
 
-def _read_batch(importer: StackExchangeImporter, batch: list[_Incoming | int], only: set[int] | None = None):
+def _read_batch(state: ImportState, batch: list[_Incoming | int], only: set[int] | None = None):
     questions: list[_Incoming] = []
     answers: list[_Incoming] = []
-    users = importer.user_map
+    users = state.user_map
     for post in batch:
         if isinstance(post, int):
             if only is None:
-                importer.summary.skipped["posts_of_other_types"] += 1
-                importer.other_posts.add(post)
+                state.summary.skipped["posts_of_other_types"] += 1
+                state.other_posts.add(post)
             continue
         if only is not None and post.source_id not in only:
             continue
         is_question = post.source_id == post.question_id
         if is_question and post.accepted is not None:
-            importer.accepted[post.accepted] = post.source_id
-        if post.source_id in (importer.thread_map if is_question else importer.post_map):
+            state.accepted[post.accepted] = post.source_id
+        if post.source_id in (state.thread_map if is_question else state.post_map):
             continue  # an earlier run wrote it
         post.author_id = users.get(post.owner) if post.owner is not None else None
         post.editor_id = users.get(post.editor) if post.editor is not None else None
@@ -283,20 +278,20 @@ def _read_batch(importer: StackExchangeImporter, batch: list[_Incoming | int], o
     return questions, answers
 
 
-def import_posts(importer: StackExchangeImporter) -> None:
+def import_posts(state: ImportState, files: DumpFiles) -> None:
     """Questions and answers in file order; answers met before their question get a second pass."""
     orphans: set[int] = set()
-    for batch in importer.prepared("Posts.xml", prepare_post):
-        questions, answers = _read_batch(importer, batch)
+    for batch in files.prepared("Posts.xml", prepare_post):
+        questions, answers = _read_batch(state, batch)
         if questions or answers:
-            importer.write_batch(functools.partial(_write, importer, questions, answers, orphans))
+            files.write_batch(functools.partial(_write, state, questions, answers, orphans))
     if not orphans:
         return
     # Stack Exchange numbers answers after their question, so this is for
     # odd dumps only; it costs a second read of Posts.xml, not memory.
     waiting, orphans = orphans, set()
-    for batch in importer.prepared("Posts.xml", prepare_post, label="Posts.xml (again)"):
-        questions, answers = _read_batch(importer, batch, only=waiting)
+    for batch in files.prepared("Posts.xml", prepare_post, label="Posts.xml (again)"):
+        questions, answers = _read_batch(state, batch, only=waiting)
         if answers:
-            importer.write_batch(functools.partial(_write, importer, questions, answers, orphans))
-    importer.summary.skipped["answers_without_question"] += len(orphans)
+            files.write_batch(functools.partial(_write, state, questions, answers, orphans))
+    state.summary.skipped["answers_without_question"] += len(orphans)
