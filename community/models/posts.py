@@ -90,10 +90,17 @@ class Comment(models.Model):
 
 
 class Vote(models.Model):
-    """One member's up (+1) or down (-1) vote on a post; changing it updates the row."""
+    """One up (+1) or down (-1) vote on a post: a member's (changing it updates the row), or an imported one.
+
+    Imported votes (source set) may have no voter: public dumps say on which
+    post, which way and on which day, not who. They still count for the
+    post's author, and the one-vote-per-member rule cannot apply to them.
+    """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="votes"
+    )
     value = models.SmallIntegerField()
     created_at = models.DateTimeField()
     source = models.CharField(max_length=100, blank=True)
@@ -103,6 +110,9 @@ class Vote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "voter"], name="vote_once_per_member"),
             models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="vote_value_up_or_down"),
+            models.CheckConstraint(
+                condition=models.Q(voter__isnull=False) | ~models.Q(source=""), name="vote_voter_unless_imported"
+            ),
             models.UniqueConstraint(
                 fields=["source", "source_id"], condition=~models.Q(source=""), name="vote_source_unique"
             ),

@@ -19,8 +19,9 @@ from xml.sax.saxutils import quoteattr
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile, User
@@ -299,22 +300,48 @@ def test_members_are_imported_without_password_or_email_under_unique_usernames(i
     assert len(set(usernames)) == len(usernames)
 
 
-def test_votes_keep_each_posts_score_and_anonymous_votes_are_only_counted(imported):
+def test_every_up_and_down_vote_is_stored_with_post_value_and_date_and_scores_stay_the_dumps(imported):
     directory = dump_dir(CARDANO)
     scores = {int(row["Id"]): int(row["Score"]) for row in xml_rows(directory / "Posts.xml")}
     votes = xml_rows(directory / "Votes.xml")
     imported_posts = {int(row["Id"]) for row in xml_rows(directory / "Posts.xml") if row["PostTypeId"] in {"1", "2"}}
-    anonymous = sum(1 for row in votes if row["VoteTypeId"] in {"2", "3"} and int(row["PostId"]) in imported_posts)
-    on_deleted = sum(1 for row in votes if int(row["PostId"]) not in scores)
-    summary = imported[CARDANO]
-    assert summary["votes"] == 0 == Vote.objects.filter(source=source_of(CARDANO)).count()
-    assert summary["skipped"]["votes_anonymous"] == anonymous
-    assert summary["skipped"]["votes_on_deleted_posts"] == on_deleted == 345  # as the dump's README says
+    up_down = {
+        int(row["Id"]): row for row in votes if row["VoteTypeId"] in {"2", "3"} and int(row["PostId"]) in imported_posts
+    }
+    summary, source = imported[CARDANO], source_of(CARDANO)
+    stored = {
+        vote["source_id"]: vote
+        for vote in Vote.objects.filter(source=source).values(
+            "source_id", "post__source_id", "value", "created_at", "voter"
+        )
+    }
+    assert summary["votes"] == len(stored) == len(up_down) == 7711
+    assert set(stored) == set(up_down)
+    for source_id, row in up_down.items():
+        vote = stored[source_id]
+        assert vote["post__source_id"] == int(row["PostId"])
+        assert vote["value"] == (1 if row["VoteTypeId"] == "2" else -1)
+        assert vote["created_at"] == dt.datetime.fromisoformat(row["CreationDate"]).replace(tzinfo=dt.UTC)
+        assert vote["voter"] is None  # the public dump names no voters
+    assert "votes_anonymous" not in summary["skipped"]
+    assert summary["skipped"]["votes_on_deleted_posts"] == 345  # as the dump's README says
     assert summary["skipped"]["votes_on_other_posts"] == sum(
         1 for row in votes if int(row["PostId"]) in scores and int(row["PostId"]) not in imported_posts
     )
-    stored = dict(Post.objects.filter(source=source_of(CARDANO)).values_list("source_id", "score"))
-    assert stored == {post_id: score for post_id, score in scores.items() if post_id in stored}
+    # Each post keeps the dump's score, which its stored votes add up to.
+    posts = Post.objects.filter(source=source)
+    assert dict(posts.values_list("source_id", "score")) == {pk: scores[pk] for pk in imported_posts}
+    sums = dict(posts.annotate(total=Coalesce(Sum("votes__value"), 0)).values_list("source_id", "total"))
+    assert sums == {pk: scores[pk] for pk in imported_posts}
+
+
+def test_a_vote_without_a_voter_is_refused_unless_imported(imported):
+    post = Post.objects.filter(source=source_of(CARDANO)).first()
+    when = dt.datetime(2021, 5, 1, tzinfo=dt.UTC)
+    # The control: an imported vote may lack a voter.
+    Vote.objects.create(post=post, value=1, created_at=when, source="stackexchange:other", source_id=1)
+    with pytest.raises(IntegrityError, match="vote_voter_unless_imported"), transaction.atomic():
+        Vote.objects.create(post=post, value=1, created_at=when)
 
 
 def test_counters_match_the_dump_and_a_recomputation(imported):
@@ -406,6 +433,7 @@ def test_the_summary_has_the_documented_keys_in_order(imported):
 def test_a_second_run_adds_nothing_and_says_so(imported):
     before = snapshot(source_of(CARDANO))
     assert before["badges"] > 0 and before["links"] > 0 and before["indexed"] == before["threads"]
+    assert before["votes"] == 7711
     again = run_import(dump_dir(CARDANO))
     assert [again[key] for key in SUMMARY_KEYS[:-1]] == [0] * 9
     assert again["skipped"] == {
@@ -654,7 +682,7 @@ def test_answers_before_their_question_are_placed_and_orphans_counted(tmp_path):
 
 
 @pytest.mark.django_db
-def test_votes_with_a_named_voter_become_vote_rows(tmp_path):
+def test_votes_keep_the_voter_the_dump_names_and_are_stored_once(tmp_path):
     directory = write_dump(
         tmp_path / "votes.example",
         Users=USERS,
@@ -667,16 +695,14 @@ def test_votes_with_a_named_voter_become_vote_rows(tmp_path):
         ],
     )
     summary = run_import(directory)
-    assert summary["votes"] == 1
-    assert summary["skipped"] == {
-        "votes_anonymous": 1,
-        "votes_of_other_types": 1,
-        "votes_on_deleted_posts": 1,
-    }
-    vote = Vote.objects.get(source="stackexchange:votes.example")
-    assert (vote.value, vote.voter.source_id, vote.post.source_id) == (1, 1, 2)
+    assert summary["votes"] == 2
+    assert summary["skipped"] == {"votes_of_other_types": 1, "votes_on_deleted_posts": 1}
+    votes = Vote.objects.filter(source="stackexchange:votes.example").order_by("source_id")
+    assert [(vote.source_id, vote.value, vote.post.source_id) for vote in votes] == [(1, 1, 2), (2, 1, 2)]
+    assert [vote.voter.source_id if vote.voter else None for vote in votes] == [1, None]
     assert Post.objects.get(source="stackexchange:votes.example", source_id=2).score == 1  # the dump's score
     assert run_import(directory)["votes"] == 0
+    assert votes.count() == 2
 
 
 @pytest.mark.postgres
@@ -700,7 +726,7 @@ def test_an_import_and_a_recount_switch_no_integrity_or_planner_setting_of_the_d
     with connection.execute_wrapper(record):
         summary = run_import(directory)
         thread_counters_recompute()
-    assert (summary["questions"], summary["answers"], summary["comments"]) == (2, 1, 1)
+    assert (summary["questions"], summary["answers"], summary["comments"], summary["votes"]) == (2, 1, 1, 1)
     settings = [sql for sql in statements if re.match(r"\s*SET\b", sql, re.IGNORECASE) or "set_config" in sql.lower()]
     assert settings and set(settings) == {"SET LOCAL synchronous_commit = off"}
 

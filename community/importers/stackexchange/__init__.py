@@ -46,20 +46,19 @@ What becomes what
 
 Votes
 -----
-A Vote row means "this member voted on this post", and the database holds
-each member to one vote per post. Public dumps do not say who cast an up or
-down vote, so there is no honest member to put on those rows: one shared
-"anonymous voter" would break the one-vote-per-member rule on the first post
-with two votes, and one invented member per vote would add thousands of
-people who never existed to the member list, the reports and the moderation
-tools. So each post keeps the score it had on Stack Exchange (which is
-exactly its up votes minus its down votes in the dump), anonymous votes are
-counted in the summary under "votes_anonymous" and not stored, and only
-votes whose voter the dump names (UserId present, as in some non-public
-exports) become Vote rows. Votes on deleted posts, acceptances (the accepted
-answer is kept on the thread) and the other vote types are skipped and
-counted. recompute_counters leaves imported posts' scores alone for this
-reason.
+Every up and down vote on an imported post becomes a Vote row with its post,
+value (+1/-1), date and source id (keyed on (source, source_id), so a rerun
+adds none twice), which is what reputation needs. Public dumps do not say
+who cast a vote, so these rows have no voter: the database allows a missing
+voter on imported votes only, and the one-vote-per-member rule does not
+apply to them. Inventing voters would have put thousands of people who never
+existed into the member list, the reports and the moderation tools. A voter
+the dump does name (UserId, as in some non-public exports) is kept when
+imported. Each post keeps the score it had on Stack Exchange, which is
+exactly its up votes minus its down votes in the dump; recompute_counters
+leaves imported posts' scores alone, as a dump may hold only some votes.
+Votes on deleted posts, acceptances (the accepted answer is kept on the
+thread) and the other vote types are skipped and counted.
 
 Idempotence, resuming and transactions
 --------------------------------------

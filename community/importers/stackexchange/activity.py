@@ -86,22 +86,25 @@ def _write_votes(state: ImportState, votes: list[tuple]) -> None:
 
 
 def prepare_vote(row: Row) -> tuple[int, tuple | str]:
-    """(post, vote) with the dump's ids, of the row alone (reader.py): the vote as (voter, value, date, id),
-    or why it is not imported."""
+    """(post, vote) with the dump's ids, of the row alone (reader.py): the vote as (voter or None, value, date,
+    id), or why it is not imported."""
     post = row.int("PostId")
     kind = row.int("VoteTypeId")
     if kind not in (UP, DOWN):
         return post, "votes_of_other_types"
-    voter = row.opt_int("UserId")
-    if voter is None:
-        # Public dumps hide who voted. The post's Score already carries the vote.
-        return post, "votes_anonymous"
-    return post, (voter, 1 if kind == UP else -1, row.date("CreationDate"), row.int("Id"))
+    # Public dumps hide who voted (no UserId): the vote is kept without a voter.
+    return post, (row.opt_int("UserId"), 1 if kind == UP else -1, row.date("CreationDate"), row.int("Id"))
 
 
 def import_votes(state: ImportState, files: DumpFiles) -> None:
+    """Every up and down vote on an imported post, with its value and date, and its voter when the dump names one.
+
+    The posts' scores came with them from Posts.xml, and are the sum of these
+    votes: nothing is recounted.
+    """
     present = state.existing_source_ids(Vote)
     skipped = state.summary.skipped
+    named: set[tuple[int, int]] = set()  # (post, member): one vote per member and post, as the database holds
     for batch in files.prepared("Votes.xml", prepare_vote):
         votes: list[tuple] = []
         for source_post, vote in batch:
@@ -110,11 +113,15 @@ def import_votes(state: ImportState, files: DumpFiles) -> None:
                 skipped[_missing_post(state, source_post, "votes")] += 1
             elif isinstance(vote, str):
                 skipped[vote] += 1
-            elif vote[0] not in state.user_map:
-                skipped["votes_by_unknown_members"] += 1
             elif vote[-1] not in present:
-                voter, value, created_at, source_id = vote
-                votes.append((post_id, state.user_map[voter], value, created_at, state.source, source_id))
+                source_voter, value, created_at, source_id = vote
+                voter = state.user_map.get(source_voter) if source_voter is not None else None
+                if voter is not None and (post_id, voter) in named:
+                    skipped["votes_repeated_by_a_member"] += 1
+                    continue
+                if voter is not None:
+                    named.add((post_id, voter))
+                votes.append((post_id, voter, value, created_at, state.source, source_id))
         if votes:
             files.write_batch(functools.partial(_write_votes, state, votes))
 

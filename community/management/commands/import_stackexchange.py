@@ -20,9 +20,8 @@ created if missing. Users become imported members without password or email; que
 threads, answers answers, with tags, comments, accepted answers, duplicates, linked threads, revisions and
 the members' badges. The search documents of the site's threads are written at the end of every run.
 
-Votes: public dumps do not say who voted, and a member votes at most once on a post, so anonymous up and
-down votes are not stored as Vote rows: each post keeps its Stack Exchange score, and the votes are counted
-under "votes_anonymous" in the summary. Votes whose voter the dump names become Vote rows.
+Votes: every up and down vote on an imported post is stored with its value and date; public dumps do not
+say who voted, so these votes have no voter. Each post keeps its Stack Exchange score (the sum of its votes).
 
 Safe to rerun: rows are keyed on their Stack Exchange ids, each batch commits on its own, and a rerun
 after an interruption or an error resumes where the last committed batch ended. A second run adds nothing.
