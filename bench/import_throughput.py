@@ -32,8 +32,9 @@ DEBUG is off unless the environment sets it (under DEBUG Django formats and
 keeps every query). With --keep it finally prints what the database holds.
 The rows it created are deleted at the end unless --keep is given. Point it
 at a scratch PostgreSQL database you have migrated (manage.py migrate): the
-throughput goal (2,000 posts/s) is for PostgreSQL; it runs on SQLite too,
-with a warning. Results go in docs/BENCHMARKS.md.
+throughput goal (1,000 posts/s overall on one 40x site, --scale 40) is for
+PostgreSQL; it runs on SQLite too, with a warning. Results go in
+docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
