@@ -229,3 +229,28 @@ def test_a_key_assigned_by_update_rows_to_a_missing_row_fails_the_batch():
 def test_dump_dates_without_a_zone_are_read_as_utc_and_a_given_zone_is_kept():
     assert parse_utc("2021-04-27T15:06:44.553") == dt.datetime(2021, 4, 27, 15, 6, 44, 553000, tzinfo=dt.UTC)
     assert parse_utc("2021-04-27T15:06:44+02:00").utcoffset() == dt.timedelta(hours=2)
+
+
+def test_writing_a_post_loads_no_importer_code_and_no_import_step_imports_the_importer():
+    """The bulk helpers live in a neutral module: the search index uses them without loading an importer."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import community
+
+    code = (
+        "import django, sys; django.setup(); import community.services.posts, community.search.index;"
+        "print(sorted(m for m in sys.modules if m.startswith('community.importers')))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+    steps = Path(community.__file__).parent / "importers" / "stackexchange"
+    for name in ("members", "posts", "history", "activity", "badges", "state"):
+        tree = ast.parse((steps / f"{name}.py").read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "community.importers.stackexchange.importer" not in imported, name
