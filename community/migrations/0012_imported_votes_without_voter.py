@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0009_storage_tuning'),
+        ('community', '0011_imported_content'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
