@@ -15,7 +15,7 @@ from community.models.threads import EXCERPT_LENGTH
 from community.rendering import excerpt, sanitize_html
 from community.rendering.html_markdown import html_to_markdown
 from community.search.index import search_index_thread
-from community.services.content import check_body, check_comment, check_title, clean_tags, render_body, thread_slug
+from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
 from community.services.counters import thread_counters_recompute
 from community.signals import comment_published, post_published
 
@@ -46,7 +46,7 @@ def answer_create(*, author: User, thread: Thread, body: str) -> Post:
 def comment_create(*, author: User, post: Post, body: str) -> Comment:
     if not permissions.can_comment(author, post):
         raise PermissionDenied(_("You cannot comment here."))
-    body = check_comment(body)
+    body = check_body(body, comment=True)
     now = timezone.now()
     comment = Comment.objects.create(post=post, author=author, body=body, body_html=render_body(body), created_at=now)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
@@ -209,7 +209,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> bool:
         if permissions.can_delete_comment(editor, comment, comment.post):
             raise PermissionDenied(_("The time to edit this comment has passed; you can still delete it."))
         raise PermissionDenied(_("You cannot edit this comment."))
-    body = check_comment(body)
+    body = check_body(body, comment=True)
     if body == comment.body:
         return False
     now = timezone.now()
