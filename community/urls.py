@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from community.views import brand, comments, follows, home, lists, members, posts, search, threads, uploads
+from community.views import brand, comments, follows, home, lists, members, posts, preview, search, threads, uploads
 
 
 class KindConverter:
@@ -53,6 +53,7 @@ urlpatterns = [
     path("p/<int:post_id>/history/", posts.post_history_view, name="post_history"),
     path("p/<int:post_id>/history/<int:number>/rollback/", posts.post_rollback_view, name="post_rollback"),
     path("uploads/images/", uploads.image_upload, name="image_upload"),
+    path("preview/", preview.markdown_preview, name="markdown_preview"),
     # Members
     path("u/<str:username>/", members.member_profile, name="member_profile"),
 ]
