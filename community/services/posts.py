@@ -223,4 +223,5 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> bool:
 def _content_removed(thread_id: int) -> None:
     # Counters are recounted from the rows, not decremented: a repeat or a race cannot skew them.
     thread_counters_recompute(thread_ids=[thread_id])
-    caching.content_changed(thread_id)
+    # Hidden content must leave every cached page that may show it, not only its thread's.
+    caching.visibility_changed(thread_id)

@@ -272,3 +272,25 @@ def test_a_too_short_edit_comes_back_with_the_error(client, other_member, commen
     assert "The comment must be at least" in response.content.decode()
     comment.refresh_from_db()
     assert comment.body == COMMENT_BODY
+
+
+def test_a_deleted_answer_leaves_the_page_visitors_have_cached(client, other_member, question, reply):
+    visitor = type(client)()
+    assert "xylophonic" in visitor.get(thread_url(question)).content.decode()  # now cached for visitors
+    client.force_login(other_member)
+
+    client.post(reverse("post_delete", args=[reply.pk]))
+
+    assert "xylophonic" not in visitor.get(thread_url(question)).content.decode()
+
+
+def test_deleting_bumps_the_visibility_version_every_visitor_page_is_keyed_on(other_member, reply):
+    from community import caching
+    from community.services.posts import answer_delete
+
+    before = caching.lookup(caching.VISIBILITY_SCOPE, "probe")
+    before.store("old")
+
+    answer_delete(post=reply, actor=other_member)
+
+    assert not caching.lookup(caching.VISIBILITY_SCOPE, "probe").hit
