@@ -294,3 +294,27 @@ def test_deleting_bumps_the_visibility_version_every_visitor_page_is_keyed_on(ot
     answer_delete(post=reply, actor=other_member)
 
     assert not caching.lookup(caching.VISIBILITY_SCOPE, "probe").hit
+
+
+def test_the_delete_services_say_when_there_was_nothing_left_to_delete(other_member, reply, comment):
+    from community.services.posts import answer_delete, comment_delete
+
+    comment.post.thread = reply.thread
+    assert comment_delete(comment=comment, actor=other_member) is True
+    assert comment_delete(comment=comment, actor=other_member) is False
+    assert answer_delete(post=reply, actor=other_member) is True
+    assert answer_delete(post=reply, actor=other_member) is False
+    assert Thread.objects.get(pk=reply.thread_id).answer_count == 0
+
+
+def test_staff_still_see_a_deleted_answer_marked_and_members_do_not_see_it(client, member, staff, question, reply):
+    from community.services.posts import answer_delete
+
+    answer_delete(post=reply, actor=staff)
+
+    client.force_login(staff)
+    staff_page = client.get(thread_url(question)).content.decode()
+    assert "post-deleted" in staff_page
+    assert "xylophonic" in staff_page
+    client.force_login(member)
+    assert "xylophonic" not in client.get(thread_url(question)).content.decode()
