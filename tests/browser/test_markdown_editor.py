@@ -44,3 +44,24 @@ def test_the_comment_editor_has_the_toolbar_too_and_its_preview_is_sanitised(pag
     expect(preview.locator("kbd")).to_have_text("Ctrl")
     expect(preview.locator("img")).to_have_count(0)
     assert page_problems.all() == []
+
+
+@pytest.mark.browser
+def test_without_javascript_the_editors_are_plain_textareas_that_still_post(browser, live_server, member):
+    thread = ask(UserFactory(), SpaceFactory(name="Wallets", slug="wallets"))
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("Username or email").fill(member.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.goto(f"/t/{thread.pk}/{thread.slug}/")
+        expect(page.get_by_role("toolbar", name="Formatting")).to_have_count(0)
+
+        page.get_by_label("Text", exact=True).fill("Restart the app, then **sync again** from the settings.")
+        page.get_by_role("button", name="Post your answer").click()
+
+        expect(page.locator(".answers .post-main > .post-body strong")).to_have_text("sync again")
+    finally:
+        context.close()
