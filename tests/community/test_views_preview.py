@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,18 @@ def test_visitors_pages_carry_no_toolbar(client, member):
     thread = ask(member, SpaceFactory())
 
     assert 'id="markdown-toolbar"' not in client.get(f"/t/{thread.pk}/{thread.slug}/").content.decode()
+
+
+def test_previews_are_limited_per_member_and_minute(client, member, other_member, monkeypatch):
+    from community.views import preview
+
+    monkeypatch.setattr(preview, "PREVIEWS_PER_MINUTE", 3)
+    # All within one minute, however slowly the machine runs them.
+    moment = timezone.now()
+    monkeypatch.setattr(preview, "timezone", SimpleNamespace(now=lambda: moment))
+    client.force_login(member)
+    answers = [client.post(reverse("markdown_preview"), {"text": "**hi**"}).status_code for _ in range(4)]
+    client.force_login(other_member)
+
+    assert answers == [200, 200, 200, 429]
+    assert client.post(reverse("markdown_preview"), {"text": "**hi**"}).status_code == 200  # another member's own count
