@@ -31,8 +31,10 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-# Markdown fields that take images: community.js adds an "Insert image" button.
-IMAGE_UPLOAD = {"data-image-upload": reverse_lazy("image_upload")}
+# Markdown fields: community.js adds the formatting toolbar and Preview
+# (community/partials/markdown_toolbar.html) to each, and an "Insert image" button to those that take images.
+MARKDOWN = {"data-markdown": ""}
+IMAGE_UPLOAD = {**MARKDOWN, "data-image-upload": reverse_lazy("image_upload")}
 
 
 class AskForm(forms.Form):
@@ -108,7 +110,7 @@ def answer_field() -> dict:
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2, **MARKDOWN}))
 
 
 class PostEditForm(forms.Form):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
-from community.models import Post, PostKind, Space, Thread, ThreadKind, Visibility
+from community.models import Comment, Post, PostKind, Space, Thread, ThreadKind, Visibility
 
 
 def loaded(user):
@@ -71,7 +75,11 @@ def can_reply(user, thread: Thread) -> bool:
 
 def can_comment(user, post: Post) -> bool:
     thread = post.thread
-    return can_post_in_space(user, thread.space) and (is_staff(user) or thread.locked_at is None)
+    return (
+        post.deleted_at is None
+        and can_post_in_space(user, thread.space)
+        and (is_staff(user) or thread.locked_at is None)
+    )
 
 
 def can_vote(user, post: Post) -> bool:
@@ -98,6 +106,36 @@ def can_edit_post(user, post: Post) -> bool:
     if is_staff(user):
         return True
     return post.author_id == user.pk and post.thread.locked_at is None and post.deleted_at is None
+
+
+def can_delete_post(user, post: Post) -> bool:
+    """Answers only (an opening post is its thread). Authors may not delete the answer the asker accepted,
+    as on Stack Overflow: it would take the solution away from everyone who finds the question."""
+    if not is_active_member(user) or post.kind != PostKind.ANSWER or post.deleted_at is not None:
+        return False
+    if is_staff(user):
+        return True
+    thread = post.thread
+    return post.author_id == user.pk and thread.accepted_answer_id != post.pk and thread.locked_at is None
+
+
+def can_delete_comment(user, comment: Comment, post: Post) -> bool:
+    """`post` is the comment's post, with its thread loaded."""
+    if not is_active_member(user) or comment.deleted_at is not None:
+        return False
+    return is_staff(user) or (comment.author_id == user.pk and post.thread.locked_at is None)
+
+
+def comment_edit_deadline(comment: Comment) -> datetime:
+    return comment.created_at + timedelta(seconds=settings.RAPPORT_COMMENT_EDIT_SECONDS)
+
+
+def can_edit_comment(user, comment: Comment, post: Post, now: datetime | None = None) -> bool:
+    """The author within RAPPORT_COMMENT_EDIT_SECONDS of posting (a comment is a quick remark, not a
+    document others build on, as on Stack Overflow); staff at any time."""
+    if not can_delete_comment(user, comment, post):
+        return False
+    return is_staff(user) or (now or timezone.now()) < comment_edit_deadline(comment)
 
 
 def can_moderate(user, space: Space | None = None) -> bool:

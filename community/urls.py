@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from community.views import brand, follows, home, lists, members, posts, search, threads, uploads
+from community.views import brand, comments, follows, home, lists, members, posts, preview, search, threads, uploads
 
 
 class KindConverter:
@@ -47,9 +47,13 @@ urlpatterns = [
     path("p/<int:post_id>/accept/", posts.post_accept, name="post_accept"),
     path("p/<int:post_id>/comments/", posts.comment_create_view, name="comment_create"),
     path("p/<int:post_id>/edit/", posts.post_edit_view, name="post_edit"),
+    path("p/<int:post_id>/delete/", posts.post_delete_view, name="post_delete"),
+    path("c/<int:comment_id>/edit/", comments.comment_edit_view, name="comment_edit"),
+    path("c/<int:comment_id>/delete/", comments.comment_delete_view, name="comment_delete"),
     path("p/<int:post_id>/history/", posts.post_history_view, name="post_history"),
     path("p/<int:post_id>/history/<int:number>/rollback/", posts.post_rollback_view, name="post_rollback"),
     path("uploads/images/", uploads.image_upload, name="image_upload"),
+    path("preview/", preview.markdown_preview, name="markdown_preview"),
     # Members
     path("u/<str:username>/", members.member_profile, name="member_profile"),
 ]

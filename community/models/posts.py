@@ -73,6 +73,7 @@ class Comment(models.Model):
     body_html = models.TextField()
     score = models.IntegerField(default=0)
     created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=100, blank=True)
     source_id = models.BigIntegerField(null=True, blank=True)

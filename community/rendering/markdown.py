@@ -1,8 +1,11 @@
 """The first layer: post Markdown parsed and rendered by markdown-it.
 
-markdown-it runs with ``html=False``: raw HTML in the source is escaped and
-shown as text, so the renderer only ever emits the tags it knows. Its output
-still goes through the sanitiser before it is returned.
+Raw HTML in the source is shown as text, except the bare inline tags of
+``INLINE_HTML_TAGS`` (``<kbd>``, ``<sup>``, ``<sub>``, ``<br>``, ``<del>``, with
+no attributes): markdown-it parses inline HTML only (its HTML-block rule is
+off), and every other raw tag is turned back into text before rendering. The
+output still goes through the sanitiser, whose allowlist contains those tags,
+before it is returned.
 
 Headings are shifted down two levels (``#`` becomes ``<h3>``, ``####`` and
 deeper become ``<h6>``): a post sits inside a page that already has its own
@@ -26,7 +29,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 from community.rendering.references import HASHTAGS, MENTIONS, UrlResolver, link_references, new_env
-from community.rendering.sanitize import ALLOWED_ALIGNMENTS, sanitize_html
+from community.rendering.sanitize import ALLOWED_ALIGNMENTS, ALLOWED_TAGS, INLINE_HTML_TAGS, sanitize_html
 
 HEADING_SHIFT = 2
 
@@ -54,6 +57,27 @@ def _tidy_blocks(state: StateCore) -> None:
             words = unescapeAll(token.info).split(maxsplit=1)
             language = words[0].lower() if words else ""
             token.info = language if _LANGUAGE_RE.fullmatch(language) else ""
+
+
+# ---------------------------------------------------------------------------
+# Inline HTML: the allowed subset, everything else as text
+# ---------------------------------------------------------------------------
+
+assert INLINE_HTML_TAGS <= ALLOWED_TAGS  # noqa: S101 - the sanitiser would strip a tag it does not allow
+_INLINE_HTML_RE = re.compile(
+    r"<(?:(?:{tags})\s*|/(?:{tags})\s*|br\s*/)>".format(tags="|".join(sorted(INLINE_HTML_TAGS))),
+    re.IGNORECASE,
+)
+
+
+def _inline_html_subset(state: StateCore) -> None:
+    """Keep raw tags of the allowed subset; make any other raw markup text, escaped as with html=False."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            if token.type == "html_inline" and not _INLINE_HTML_RE.fullmatch(token.content):
+                token.type = "text"
 
 
 # ---------------------------------------------------------------------------
@@ -169,8 +193,11 @@ def _linkify_inline(state: StateInline, silent: bool) -> bool:
 def _build_markdown() -> MarkdownIt:
     md = MarkdownIt(
         "gfm-like",  # CommonMark + tables + strikethrough + linkify
-        {"html": False, "linkify": True, "typographer": False, "xhtmlOut": False},
+        {"html": True, "linkify": True, "typographer": False, "xhtmlOut": False},
     )
+    # Block-level HTML would pass whole <div>s through; inline tags are filtered one by one below.
+    md.disable("html_block")
+    md.core.ruler.before("linkify", "rapport_inline_html", _inline_html_subset)
     md.linkify = _Linkifier()
     md.inline.ruler.at("linkify", _linkify_inline)
     md.core.ruler.after("linkify", "rapport_references", link_references)

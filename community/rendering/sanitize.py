@@ -18,6 +18,9 @@ ALLOWED_TAGS = frozenset(
     | {"ul", "ol", "li", "a", "img"}
     | {"table", "thead", "tbody", "tr", "th", "td"}
 )
+# The raw HTML a post's Markdown may contain, as on Stack Overflow: bare tags with no
+# attributes, a subset of ALLOWED_TAGS. Any other markup is shown as text.
+INLINE_HTML_TAGS = frozenset({"kbd", "sup", "sub", "br", "del"})
 ALLOWED_ATTRIBUTES = {
     # class on <a> is only ever "mention" or "hashtag" (see _filter_attribute).
     "a": {"href", "title", "class"},

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.http import Http404
 
 from community import permissions
-from community.models import BodyFormat, Post, PostKind, Revision
+from community.models import BodyFormat, Comment, Post, PostKind, Revision
 from community.rendering.html_markdown import html_to_markdown
 from community.selectors.links import Links
 from community.selectors.lists import author_display
@@ -31,6 +31,18 @@ def post_get_for_user(*, user, post_id: int) -> Post:
     ):
         raise Http404("No such post.")
     return post
+
+
+def comment_get_for_user(*, user, comment_id: int) -> Comment:
+    """A comment the user may see, with its post, thread and space loaded, or 404. Deleted ones exist for no one."""
+    comment = (
+        Comment.objects.select_related("post__thread__space", "post__thread__author", "author")
+        .filter(pk=comment_id, deleted_at__isnull=True, post__deleted_at__isnull=True)
+        .first()
+    )
+    if comment is None or not permissions.can_view_thread(user, comment.post.thread):
+        raise Http404("No such comment.")
+    return comment
 
 
 def revision_get(*, post: Post, number: int) -> Revision:

@@ -143,6 +143,10 @@ class CommentItem:
     created_at: datetime
     created_iso: str
     created_label: str
+    is_edited: bool = False
+    # What this reader may do with it; the URLs are empty when they may not.
+    edit_url: str = ""
+    delete_url: str = ""
 
 
 @dataclass(slots=True)
@@ -208,6 +212,8 @@ class PostItem:
     comment_url: str
     # Imported posts credit their original author, source and licence (CC BY-SA).
     attribution: Attribution | None = None
+    can_delete: bool = False
+    delete_url: str = ""
     comments: list[CommentItem] = field(default_factory=list)
 
 
@@ -256,6 +262,8 @@ def post_item(
         can_comment=permissions.can_comment(user, post),
         comment_url=links.post_action("comment_create", post.pk),
         attribution=post_attribution(post),
+        can_delete=permissions.can_delete_post(user, post),
+        delete_url=links.post_action("post_delete", post.pk),
         comments=comments or [],
     )
 
@@ -312,10 +320,12 @@ class ThreadPage:
     related: list[SimilarThread]
 
 
-def _comment_items(post: Post, links: Links, now: datetime) -> list[CommentItem]:
+def _comment_items(user, post: Post, links: Links, now: datetime) -> list[CommentItem]:
     items = []
     for comment in post.visible_comments:
         name, url = author_display(comment.author, links)
+        may_edit = permissions.can_edit_comment(user, comment, post, now)
+        may_delete = may_edit or permissions.can_delete_comment(user, comment, post)
         items.append(
             CommentItem(
                 id=comment.pk,
@@ -325,6 +335,9 @@ def _comment_items(post: Post, links: Links, now: datetime) -> list[CommentItem]
                 created_at=comment.created_at,
                 created_iso=comment.created_at.isoformat(),
                 created_label=display.time_ago(comment.created_at, now),
+                is_edited=comment.edited_at is not None,
+                edit_url=links.post_action("comment_edit", comment.pk) if may_edit else "",
+                delete_url=links.post_action("comment_delete", comment.pk) if may_delete else "",
             )
         )
     return items
@@ -543,7 +556,7 @@ def thread_page(*, user, thread: Thread, answers_page: int = 1) -> ThreadPage:
             thread=thread,
             links=links,
             my_vote=my_votes.get(post.pk, 0),
-            comments=_comment_items(post, links, now),
+            comments=_comment_items(user, post, links, now),
             now=now,
         )
         for post in all_posts

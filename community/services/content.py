@@ -117,25 +117,14 @@ def check_title(title: str) -> str:
     return " ".join(title.split())
 
 
-def check_body(body: str) -> str:
-    check_length(
-        "body",
-        body,
-        minimum=settings.RAPPORT_BODY_MIN_LENGTH,
-        maximum=settings.RAPPORT_BODY_MAX_LENGTH,
-        label=_("The text"),
-    )
-    return body.strip()
-
-
-def check_comment(body: str) -> str:
-    check_length(
-        "body",
-        body,
-        minimum=settings.RAPPORT_COMMENT_MIN_LENGTH,
-        maximum=settings.RAPPORT_COMMENT_MAX_LENGTH,
-        label=_("The comment"),
-    )
+def check_body(body: str, *, comment: bool = False) -> str:
+    """A post's text (a comment's, with `comment`) stripped, once its length is within the configured limits."""
+    if comment:
+        limits = (settings.RAPPORT_COMMENT_MIN_LENGTH, settings.RAPPORT_COMMENT_MAX_LENGTH, _("The comment"))
+    else:
+        limits = (settings.RAPPORT_BODY_MIN_LENGTH, settings.RAPPORT_BODY_MAX_LENGTH, _("The text"))
+    minimum, maximum, label = limits
+    check_length("body", body, minimum=minimum, maximum=maximum, label=label)
     return body.strip()
 
 

@@ -1,4 +1,4 @@
-"""Writes for answers, replies, comments and edits (with revisions)."""
+"""Writes for answers, replies, comments and edits (with revisions), and members deleting their own."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from community.models.threads import EXCERPT_LENGTH
 from community.rendering import excerpt, sanitize_html
 from community.rendering.html_markdown import html_to_markdown
 from community.search.index import search_index_thread
-from community.services.content import check_body, check_comment, check_title, clean_tags, render_body, thread_slug
+from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
+from community.services.counters import thread_counters_recompute
 from community.signals import comment_published, post_published
 
 
@@ -45,7 +46,7 @@ def answer_create(*, author: User, thread: Thread, body: str) -> Post:
 def comment_create(*, author: User, post: Post, body: str) -> Comment:
     if not permissions.can_comment(author, post):
         raise PermissionDenied(_("You cannot comment here."))
-    body = check_comment(body)
+    body = check_body(body, comment=True)
     now = timezone.now()
     comment = Comment.objects.create(post=post, author=author, body=body, body_html=render_body(body), created_at=now)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
@@ -153,3 +154,74 @@ def post_rollback(*, post: Post, revision: Revision, editor: User) -> Revision |
         title=revision.title if is_opening and revision.title else None,
         tags=revision.tags if is_opening else None,
     )
+
+
+@transaction.atomic
+def answer_delete(*, post: Post, actor: User) -> bool:
+    """Soft-delete an answer: it leaves the pages, the counts and the search index. Returns False when it
+    was deleted already.
+
+    The thread row is locked first, so an accept running at the same time either
+    sees the answer deleted or is seen here (an accepted answer its author may
+    not delete).
+    """
+    thread = Thread.objects.select_for_update().select_related("space").get(pk=post.thread_id)
+    post.thread = thread
+    if not permissions.can_delete_post(actor, post):
+        if post.deleted_at is not None:
+            return False
+        if thread.accepted_answer_id == post.pk and post.author_id == actor.pk:
+            raise PermissionDenied(_("An accepted answer cannot be deleted by its author."))
+        raise PermissionDenied(_("You cannot delete this answer."))
+    now = timezone.now()
+    if not Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=now):
+        return False
+    post.deleted_at = now
+    if thread.accepted_answer_id == post.pk:
+        # Staff removed the accepted answer: the question is open again.
+        Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
+        thread.accepted_answer_id = None
+    _content_removed(thread.pk)
+    search_index_thread(thread.pk)
+    return True
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor: User) -> bool:
+    """Soft-delete a comment. `comment.post.thread` must be loaded. Returns False when it was deleted already."""
+    if not permissions.can_delete_comment(actor, comment, comment.post):
+        if comment.deleted_at is not None:
+            return False
+        raise PermissionDenied(_("You cannot delete this comment."))
+    now = timezone.now()
+    # A conditional UPDATE: of two deletes at once, one wins and the other changes nothing.
+    if not Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=now):
+        return False
+    comment.deleted_at = now
+    _content_removed(comment.post.thread_id)
+    return True
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, editor: User, body: str) -> bool:
+    """Change a comment's text. `comment.post.thread` must be loaded. Returns False when nothing changed."""
+    if not permissions.can_edit_comment(editor, comment, comment.post):
+        if permissions.can_delete_comment(editor, comment, comment.post):
+            raise PermissionDenied(_("The time to edit this comment has passed; you can still delete it."))
+        raise PermissionDenied(_("You cannot edit this comment."))
+    body = check_body(body, comment=True)
+    if body == comment.body:
+        return False
+    now = timezone.now()
+    html = render_body(body)
+    Comment.objects.filter(pk=comment.pk).update(body=body, body_html=html, edited_at=now)
+    comment.body, comment.body_html, comment.edited_at = body, html, now
+    caching.content_changed(comment.post.thread_id)
+    return True
+
+
+def _content_removed(thread_id: int) -> None:
+    # Counters are recounted from the rows, not decremented: a repeat or a race cannot skew them.
+    thread_counters_recompute(thread_ids=[thread_id])
+    # Hidden content must leave every cached page that may show it, not only its thread's.
+    caching.visibility_changed(thread_id)

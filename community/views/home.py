@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from community.selectors.sidebar import home_sidebar
 from community.views.lists import cached_list, thread_rows_fragment
 
 HOME_THREADS = 20
@@ -16,4 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _home(request: HttpRequest) -> HttpResponse:
     page = thread_rows_fragment(request, limit=HOME_THREADS)
-    return render(request, "community/home.html", {"rows_html": page.html, "next_cursor": page.next_cursor})
+    context = {
+        "rows_html": page.html,
+        "next_cursor": page.next_cursor,
+        "sidebar": home_sidebar(user=request.user),
+        # For the head's title and description (seo_list_meta).
+        "heading": _("The %(name)s community") % {"name": settings.RAPPORT_SITE_NAME},
+    }
+    return render(request, "community/home.html", context)

@@ -28,6 +28,7 @@ def post_labels() -> dict[str, str]:
         "add_comment": _("Add a comment"),
         "comment": _("Your comment"),
         "comments": _("Comments"),
+        "delete": _("Delete"),
         "deleted": _("Deleted"),
         "edit": _("Edit"),
         "edited": _("edited"),

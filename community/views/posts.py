@@ -1,4 +1,4 @@
-"""Actions on one post: vote, accept, comment, edit, and its history with rollback."""
+"""Actions on one post: vote, accept, comment, edit, delete, and its history with rollback."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import permissions
-from community.forms import CommentForm, PostEditForm, ToggleForm, VoteForm, apply_service_errors
+from community.forms import CommentForm, PostEditForm, ToggleForm, VoteForm
 from community.models import Post, PostKind
 from community.selectors.links import Links
 from community.selectors.posts import post_get_for_user, post_history, revision_get
 from community.selectors.threads import post_item_for_user, thread_page
-from community.services.posts import comment_create, post_body_for_editing, post_edit, post_rollback
+from community.services.posts import answer_delete, comment_create, post_body_for_editing, post_edit, post_rollback
 from community.services.votes import answer_accept, vote_cast
 from community.views.labels import post_context
-from community.views.respond import refuse, sign_in_first
+from community.views.respond import Done, confirmed_action, form_action, refuse, sign_in_first
 from community.views.threads import render_thread
 
 PARTIAL_VOTE = "community/partials/vote.html"
@@ -99,16 +99,13 @@ def comment_create_view(request: HttpRequest, post_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_first(request, back)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment = comment_create(author=request.user, post=post, body=form.cleaned_data["body"])
-        except PermissionDenied as error:
-            return refuse(request, error, back_to=back)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Your comment is posted."))
-            return redirect(f"{back.split('#')[0]}#comment-{comment.pk}")
+
+    def perform(data: dict) -> Done:
+        comment = comment_create(author=request.user, post=post, body=data["body"])
+        return Done(f"{back.split('#')[0]}#comment-{comment.pk}", _("Your comment is posted."))
+
+    if response := form_action(request, form, perform, refused_to=back):
+        return response
     page = thread_page(user=request.user, thread=post.thread)
     return render_thread(request, page, comment_form=form, comment_post_id=post.pk)
 
@@ -123,28 +120,20 @@ def post_edit_view(request: HttpRequest, post_id: int) -> HttpResponse:
     is_opening = post.kind == PostKind.OPENING
     if request.method == "POST":
         form = PostEditForm(request.POST, is_opening=is_opening)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                revision = post_edit(
-                    post=post,
-                    editor=request.user,
-                    body=data["body"],
-                    reason=data["reason"],
-                    title=data.get("title") if is_opening else None,
-                    tags=data.get("tags") if is_opening else None,
-                )
-            except PermissionDenied as error:
-                return refuse(request, error, back_to=_post_url(post))
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                if revision is None:
-                    messages.info(request, _("Nothing changed, so nothing was saved."))
-                else:
-                    messages.success(request, _("Your edit is saved."))
-                thread.refresh_from_db(fields=["slug"])
-                return redirect(_post_url(post))
+
+        def perform(data: dict) -> Done:
+            revision = post_edit(
+                post=post,
+                editor=request.user,
+                body=data["body"],
+                reason=data["reason"],
+                title=data.get("title") if is_opening else None,
+                tags=data.get("tags") if is_opening else None,
+            )
+            return _edited(post, revision is not None, _("Your edit is saved."))
+
+        if response := form_action(request, form, perform, refused_to=_post_url(post)):
+            return response
     else:
         initial = {"body": post_body_for_editing(post)}
         if is_opening:
@@ -169,13 +158,43 @@ def post_rollback_view(request: HttpRequest, post_id: int, number: int) -> HttpR
     post = post_get_for_user(user=request.user, post_id=post_id)
     revision = revision_get(post=post, number=number)
     history_url = Links().post_action("post_history", post.pk)
-    try:
-        result = post_rollback(post=post, revision=revision, editor=request.user)
-    except (PermissionDenied, ValidationError) as error:
-        return refuse(request, error, back_to=history_url)
-    if result is None:
-        messages.info(request, _("That revision is the current text already."))
-        return redirect(history_url)
-    messages.success(request, _("Restored revision %(n)d as a new revision.") % {"n": number})
+
+    def perform(_data: dict) -> Done:
+        if post_rollback(post=post, revision=revision, editor=request.user) is None:
+            return Done(history_url, _("That revision is the current text already."), messages.INFO)
+        return _edited(post, True, _("Restored revision %(n)d as a new revision.") % {"n": number})
+
+    return form_action(request, None, perform, refused_to=history_url)
+
+
+def _edited(post: Post, changed: bool, message: str) -> Done:
+    if not changed:
+        return Done(_post_url(post), _("Nothing changed, so nothing was saved."), messages.INFO)
+    # An edited title gives the thread a new slug, and so its page a new address.
     post.thread.refresh_from_db(fields=["slug"])
-    return redirect(_post_url(post))
+    return Done(_post_url(post), message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete_view(request: HttpRequest, post_id: int) -> HttpResponse:
+    """GET asks to confirm (the page works without JavaScript); POST deletes."""
+    post = post_get_for_user(user=request.user, post_id=post_id)
+    thread_url = Links().thread(post.thread_id, post.thread.slug)
+
+    def perform(_data: dict) -> Done:
+        answer_delete(post=post, actor=request.user)
+        return Done(thread_url, _("The answer is deleted."))
+
+    return confirmed_action(
+        request,
+        perform,
+        allowed=permissions.can_delete_post(request.user, post),
+        refusal=_("You cannot delete this answer."),
+        back_to=_post_url(post),
+        page={
+            "title": _("Delete this answer?"),
+            "explanation": _("It disappears from the thread and from search. Staff can still see it."),
+            "quote_html": post.body_html,
+        },
+    )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import caching
@@ -18,7 +19,6 @@ from community.forms import (
     IdeaStatusForm,
     ToggleForm,
     answer_field,
-    apply_service_errors,
 )
 from community.models import Thread, ThreadKind
 from community.selectors.links import Links
@@ -42,9 +42,16 @@ from community.views.cache import THREAD_SECONDS, visitor_page, visitor_page_key
 from community.views.fragments import render_posts
 from community.views.labels import post_context
 from community.views.params import page_number
-from community.views.respond import refuse, sign_in_first
+from community.views.respond import Done, form_action, form_errors, refuse, sign_in_first
 
 PARTIAL_ME_TOO = "community/partials/me_too.html"
+# What was posted, said as each kind of thread is: an idea is suggested, not asked.
+POSTED = {
+    ThreadKind.QUESTION: gettext_lazy("Your question is posted."),
+    ThreadKind.DISCUSSION: gettext_lazy("Your discussion is started."),
+    ThreadKind.IDEA: gettext_lazy("Your idea is posted; others can now vote for it."),
+    ThreadKind.ARTICLE: gettext_lazy("Your article is published."),
+}
 
 
 def thread_page_url(thread: Thread) -> str:
@@ -129,16 +136,13 @@ def answer_create_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_first(request, f"{back}#answer")
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            post = answer_create(author=request.user, thread=thread, body=form.cleaned_data["body"])
-        except PermissionDenied as error:
-            return refuse(request, error, back_to=back)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Thanks, your answer is posted."))
-            return redirect(f"{back}#post-{post.pk}")
+
+    def perform(data: dict) -> Done:
+        post = answer_create(author=request.user, thread=thread, body=data["body"])
+        return Done(f"{back}#post-{post.pk}", _("Thanks, your answer is posted."))
+
+    if response := form_action(request, form, perform, refused_to=back):
+        return response
     page = thread_page(user=request.user, thread=thread)
     return render_thread(request, page, answer_form=form)
 
@@ -176,24 +180,21 @@ def ask(request: HttpRequest) -> HttpResponse:
     spaces = spaces_for_posting(user=request.user)
     if request.method == "POST":
         form = AskForm(request.POST, spaces=spaces)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                thread = thread_create(
-                    author=request.user,
-                    space=data["space"],
-                    kind=data["kind"],
-                    title=data["title"],
-                    body=data["body"],
-                    tags=data["tags"],
-                )
-            except PermissionDenied as error:
-                form.add_error("space", str(error))
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("Your question is posted."))
-                return redirect(thread_page_url(thread))
+
+        def perform(data: dict) -> Done:
+            thread = thread_create(
+                author=request.user,
+                space=data["space"],
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                tags=data["tags"],
+            )
+            return Done(thread_page_url(thread), POSTED.get(thread.kind, POSTED[ThreadKind.QUESTION]))
+
+        # Refused here means this space: the reason goes above the form, which keeps what was typed.
+        if response := form_action(request, form, perform, refused_to=None):
+            return response
     else:
         # Links from a space or a kind's list preselect them.
         initial = {}
@@ -235,17 +236,14 @@ def idea_status_view(request: HttpRequest, thread_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_first(request, back)
     form = IdeaStatusForm(request.POST)
-    if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        return refuse(request, ValidationError(errors), back_to=back)
-    try:
-        change = idea_status_set(
-            thread=thread, status=form.cleaned_data["status"], actor=request.user, note=form.cleaned_data["note"]
-        )
-    except (PermissionDenied, ValidationError) as error:
-        return refuse(request, error, back_to=back)
-    if change is None:
-        messages.info(request, _("The idea already had that status."))
-    else:
-        messages.success(request, _("Status changed; voters will be notified."))
-    return redirect(f"{back}#idea-status")
+
+    def perform(data: dict) -> Done:
+        change = idea_status_set(thread=thread, status=data["status"], actor=request.user, note=data["note"])
+        if change is None:
+            return Done(f"{back}#idea-status", _("The idea already had that status."), messages.INFO)
+        return Done(f"{back}#idea-status", _("Status changed; voters will be notified."))
+
+    if response := form_action(request, form, perform, refused_to=back):
+        return response
+    # The form sits on the thread page, and is only shown to staff: its errors come back as a message.
+    return refuse(request, form_errors(form), back_to=back)

@@ -278,6 +278,8 @@ RAPPORT_BODY_MIN_LENGTH = env_int("RAPPORT_BODY_MIN_LENGTH", 20, minimum=1)
 RAPPORT_BODY_MAX_LENGTH = env_int("RAPPORT_BODY_MAX_LENGTH", 32_000, minimum=100)
 RAPPORT_COMMENT_MIN_LENGTH = env_int("RAPPORT_COMMENT_MIN_LENGTH", 15, minimum=1)
 RAPPORT_COMMENT_MAX_LENGTH = env_int("RAPPORT_COMMENT_MAX_LENGTH", 600, minimum=10)
+# How long after posting a member may still edit their comment, as on Stack Overflow (staff always may).
+RAPPORT_COMMENT_EDIT_SECONDS = env_int("RAPPORT_COMMENT_EDIT_SECONDS", 300, minimum=0)
 RAPPORT_MAX_TAGS = env_int("RAPPORT_MAX_TAGS", 5, minimum=1)
 RAPPORT_SIGNUP_OPEN = env_bool("RAPPORT_SIGNUP_OPEN", True)
 # Language of full-text search: PostgreSQL's text search configuration (stemming and stop words), and on

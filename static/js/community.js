@@ -1,6 +1,8 @@
 /*
- * Thread and ask pages. Everything works without this file: the forms post
- * and redirect. It only lets htmx show the reason when an action is refused.
+ * Thread, ask and edit pages. Everything works without this file: the forms
+ * post and redirect, and a textarea takes Markdown as it is. It lets htmx show
+ * the reason when an action is refused, and gives Markdown textareas a
+ * formatting toolbar, a Preview and an "Insert image" button.
  */
 (function () {
   "use strict";
@@ -26,6 +28,21 @@
     } catch (error) {
       return "";
     }
+  }
+
+  // POST a form to this site with the page's CSRF token; resolves to the
+  // response's status and its body, read as JSON or text (`read`).
+  function postForm(url, data, read) {
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      headers: { "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response[read]().then(function (body) {
+        return { ok: response.ok, body: body };
+      });
+    });
   }
 
   function insertAtCursor(textarea, text) {
@@ -63,17 +80,7 @@
       var data = new FormData();
       data.append("image", file);
       status.textContent = "…";
-      fetch(textarea.dataset.imageUpload, {
-        method: "POST",
-        body: data,
-        headers: { "X-CSRFToken": csrfToken() },
-        credentials: "same-origin",
-      })
-        .then(function (response) {
-          return response.json().then(function (body) {
-            return { ok: response.ok, body: body };
-          });
-        })
+      postForm(textarea.dataset.imageUpload, data, "json")
         .then(function (result) {
           if (result.ok) {
             insertAtCursor(textarea, result.body.markdown);
@@ -91,8 +98,104 @@
     });
   }
 
+  // The toolbar: each button wraps the selection, or prefixes its lines, in
+  // Markdown, as Stack Overflow's editor does.
+  function wrap(textarea, before, after) {
+    var start = textarea.selectionStart, end = textarea.selectionEnd, value = textarea.value;
+    textarea.value = value.slice(0, start) + before + value.slice(start, end) + after + value.slice(end);
+    textarea.selectionStart = start + before.length;
+    textarea.selectionEnd = end + before.length;
+  }
+
+  function prefixLines(textarea, prefix) {
+    var value = textarea.value;
+    var start = value.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+    var end = textarea.selectionEnd;
+    var lines = value.slice(start, end).split("\n").map(function (line) {
+      return prefix + line;
+    });
+    var text = lines.join("\n");
+    textarea.value = value.slice(0, start) + text + value.slice(end);
+    textarea.selectionStart = start;
+    textarea.selectionEnd = start + text.length;
+  }
+
+  var FORMATS = {
+    bold: function (t) { wrap(t, "**", "**"); },
+    italic: function (t) { wrap(t, "*", "*"); },
+    link: function (t) {
+      wrap(t, "[", "](https://)");
+      // Select the address, the part to type next.
+      t.selectionStart = t.selectionEnd + 2;
+      t.selectionEnd = t.selectionStart + "https://".length;
+    },
+    code: function (t) {
+      var selected = t.value.slice(t.selectionStart, t.selectionEnd);
+      if (selected.indexOf("\n") === -1) wrap(t, "`", "`");
+      else wrap(t, "```\n", "\n```");
+    },
+    quote: function (t) { prefixLines(t, "> "); },
+    list: function (t) { prefixLines(t, "- "); },
+  };
+
+  function showPreview(textarea, panel, template) {
+    var data = new FormData();
+    data.append("text", textarea.value);
+    postForm(template.dataset.previewUrl, data, "text")
+      .then(function (result) {
+        // The server's renderer and sanitiser made this HTML, as for a saved post.
+        if (result.ok) panel.innerHTML = result.body;
+        else panel.textContent = result.body;
+      })
+      .catch(function () {
+        panel.textContent = template.dataset.previewFailed;
+      });
+  }
+
+  function addToolbar(textarea) {
+    var template = document.getElementById("markdown-toolbar");
+    if (!template || textarea.dataset.toolbarReady) return;
+    textarea.dataset.toolbarReady = "1";
+    var parts = template.content.cloneNode(true);
+    var toolbar = parts.querySelector(".md-toolbar");
+    var panel = parts.querySelector(".md-preview");
+    panel.id = textarea.id + "-preview";
+    textarea.insertAdjacentElement("beforebegin", toolbar);
+    textarea.insertAdjacentElement("afterend", panel);
+    var previewButton = toolbar.querySelector("[data-md=preview]");
+    previewButton.setAttribute("aria-controls", panel.id);
+    var pending = null;
+
+    toolbar.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-md]");
+      if (!button) return;
+      var action = button.dataset.md;
+      if (action === "preview") {
+        var on = previewButton.getAttribute("aria-pressed") !== "true";
+        previewButton.setAttribute("aria-pressed", on ? "true" : "false");
+        panel.hidden = !on;
+        if (on) showPreview(textarea, panel, template);
+        return;
+      }
+      FORMATS[action](textarea);
+      textarea.focus();
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+
+    // While the preview is open it follows the text, a moment after typing stops.
+    textarea.addEventListener("input", function () {
+      if (panel.hidden) return;
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        showPreview(textarea, panel, template);
+      }, 500);
+    });
+  }
+
   function enhanceAll(root) {
-    (root || document).querySelectorAll("textarea[data-image-upload]").forEach(enhance);
+    root = root || document;
+    root.querySelectorAll("textarea[data-markdown]").forEach(addToolbar);
+    root.querySelectorAll("textarea[data-image-upload]").forEach(enhance);
   }
   document.addEventListener("DOMContentLoaded", function () {
     enhanceAll(document);

@@ -108,5 +108,8 @@ def sign_in(page):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign In").click()
         expect(page.locator(".site-header .member-menu summary")).to_contain_text(username)
+        # The menu is in the page before its stylesheets and scripts are: going on at once would
+        # abort those, and page_problems would count the aborted requests as failures.
+        page.wait_for_load_state("load")
 
     return _sign_in

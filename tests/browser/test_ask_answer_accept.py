@@ -54,7 +54,8 @@ def test_a_member_asks_sees_similar_questions_another_answers_and_the_asker_acce
     page.get_by_label("Text").fill("Update the app first: versions before 4.2 lock that screen after three tries.")
     page.get_by_role("button", name="Post your answer").click()
     expect(page.get_by_role("heading", name="1 answer")).to_be_visible()
-    expect(page.locator(".answers .post-body")).to_contain_text("Update the app first")
+    # The answer's own body, not the comment editor's preview under it.
+    expect(page.locator(".answers .post-main > .post-body")).to_contain_text("Update the app first")
     sign_out(page)
 
     # Alice votes the answer up and accepts it, without leaving the page.

@@ -692,3 +692,46 @@ def test_every_cardano_post_converts_to_markdown_that_shows_the_same():
         ) != sorted(parts(html)):
             differ.append(row["Id"])
     assert differ == []
+
+
+# ---------------------------------------------------------------------------
+# The inline HTML subset
+# ---------------------------------------------------------------------------
+
+
+def test_the_inline_html_subset_renders_as_html():
+    html = render("Press <kbd>Ctrl</kbd>+<kbd>C</kbd>: H<sub>2</sub>O, x<sup>2</sup>, <del>old</del><br>new<br />end")
+    assert html == (
+        "<p>Press <kbd>Ctrl</kbd>+<kbd>C</kbd>: H<sub>2</sub>O, x<sup>2</sup>, <del>old</del><br>new<br>end</p>\n"
+    )
+
+
+def test_markdown_mentions_and_tags_still_work_inside_the_inline_subset():
+    assert render("<kbd>**Esc** @bob</kbd>") == (
+        '<p><kbd><strong>Esc</strong> <a href="/members/bob/" class="mention" rel="nofollow ugc noopener">@bob</a></kbd></p>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<kbd onclick="alert(1)">x</kbd>',
+        '<sup style="color:red">x</sup>',
+        "<br onmouseover=alert(1)>",
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>",
+        "<kbd><script>alert(1)</script></kbd>",
+        "<del><img src=x onerror=alert(1)></del>",
+        '<a href="javascript:alert(1)"><kbd>x</kbd></a>',
+    ],
+)
+def test_the_inline_subset_takes_no_attributes_and_lets_nothing_else_through(source):
+    html = render(source)
+    assert_safe(html)
+    # Only the bare subset tags are elements; anything else stays text.
+    assert {tag for tag, _attrs in tags_in(html)} <= {"p", "kbd", "sup", "sub", "br", "del"}
+    assert all(not attrs for tag, attrs in tags_in(html) if tag != "p")
+
+
+def test_the_subset_in_code_stays_code():
+    assert render("`<kbd>x</kbd>`") == "<p><code>&lt;kbd&gt;x&lt;/kbd&gt;</code></p>\n"
