@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("community", "0011_imported_content")]
+    dependencies = [("community", "0012_imported_votes_without_voter")]
 
     operations = [
         migrations.AddField(model_name="comment", name="edited_at", field=models.DateTimeField(blank=True, null=True)),
