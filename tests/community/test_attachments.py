@@ -77,12 +77,14 @@ def test_the_upload_endpoint_returns_markdown_or_problem_details(client, member)
     response = client.post(url, {"image": _upload(_image())})
     assert response.status_code == 201
     body = response.json()
-    assert body["markdown"].startswith("![") and body["url"] in body["markdown"]
+    assert body["markdown"].startswith("![")
+    assert body["url"] in body["markdown"]
 
     response = client.post(url, {"image": _upload(b"not an image", name="a.jpg")})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["status"] == 400 and "JPEG" in response.json()["detail"]
+    assert response.json()["status"] == 400
+    assert "JPEG" in response.json()["detail"]
     assert client.post(url, {}).json()["title"] == "No image"
     assert Attachment.objects.count() == 1
 

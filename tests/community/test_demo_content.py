@@ -16,7 +16,8 @@ def test_seed_demo_creates_a_community_once_and_says_how_to_sign_in(tmp_path, se
     assert "username: admin" in out
     admin = User.objects.get(username="admin")
     password = (tmp_path / "demo-admin.txt").read_text().split("password: ")[1].strip()
-    assert admin.check_password(password) and admin.is_superuser
+    assert admin.check_password(password)
+    assert admin.is_superuser
 
     counts = (Space.objects.count(), Thread.objects.count(), Post.objects.count(), User.objects.count())
     assert Thread.objects.filter(accepted_answer__isnull=False).exists()

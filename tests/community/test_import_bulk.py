@@ -54,7 +54,9 @@ def add_members(names: list[str]) -> list[int]:
 def test_allocated_ids_are_new_ascending_and_used_as_given():
     existing = UserFactory()
     ids = add_members(["ann", "bob", "cy"])
-    assert ids == sorted(ids) and len(set(ids)) == 3 and min(ids) > existing.pk
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 3
+    assert min(ids) > existing.pk
     assert dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) == dict(
         zip(ids, ["ann", "bob", "cy"], strict=True)
     )
@@ -77,7 +79,10 @@ def test_columns_not_given_get_the_models_defaults():
     )
     assert profile.updated_at >= before
     member = User.objects.get(pk=user_id)
-    assert member.is_active and not member.is_staff and member.email == "" and member.last_login is None
+    assert member.is_active
+    assert not member.is_staff
+    assert member.email == ""
+    assert member.last_login is None
 
 
 @pytest.mark.django_db
@@ -129,8 +134,10 @@ def test_tables_that_doubled_are_analyzed_and_the_others_left_alone():
     SpaceFactory.create_batch(spaces)
     add_members([f"member-{n}" for n in range(grown)])
     analyzed = analyze_grown({User: grown, Space: spaces, Thread: 0})
-    assert {"accounts_user", "community_space"} <= set(analyzed) and "community_thread" not in analyzed
-    assert counted(User) >= grown and counted(Space) >= spaces
+    assert {"accounts_user", "community_space"} <= set(analyzed)
+    assert "community_thread" not in analyzed
+    assert counted(User) >= grown
+    assert counted(Space) >= spaces
     # Half as many again is not enough: the statistics stay as they are.
     late = int(counted(User) * 0.5)
     add_members([f"late-{n}" for n in range(late)])
@@ -145,7 +152,8 @@ def test_grown_tables_are_analyzed_on_several_connections_outside_a_transaction(
     ids = add_members([f"parallel-{n}" for n in range(members)])
     insert_rows(PROFILE_COLUMNS, [(pk, "P") for pk in ids])
     assert sorted(analyze_grown({User: members, Profile: members}, workers=2)) == ["accounts_profile", "accounts_user"]
-    assert _counted("accounts_user") >= members and _counted("accounts_profile") >= members
+    assert _counted("accounts_user") >= members
+    assert _counted("accounts_profile") >= members
 
 
 @pytest.mark.django_db
@@ -187,7 +195,8 @@ def test_a_batch_changes_no_setting_but_when_its_commit_waits_for_the_disk():
     # Foreign key triggers (session_replication_role), the planner (enable_seqscan, jit) and compression
     # stay as the database has them.
     assert changed == {"synchronous_commit"}
-    assert inside["session_replication_role"] == "origin" and inside["enable_seqscan"] == "on"
+    assert inside["session_replication_role"] == "origin"
+    assert inside["enable_seqscan"] == "on"
     assert _settings() == outside
 
 

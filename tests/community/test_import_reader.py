@@ -81,9 +81,13 @@ def test_the_reader_prepares_the_same_rows_in_the_same_batches_as_reading_here(t
 def test_a_rejected_row_is_reported_with_its_file_and_line_after_the_batches_before_it(tmp_path, reader):
     path = awards(tmp_path, [award(1), award(2), award(3), award(4, klass=7), award(5)])
     received = []
-    with pytest.raises(DumpFileError) as caught:
+
+    def read_all():
         for batch, _ in reader.batches(path, prepare_award, 2):
             received.append([source_id for _, source_id, _, _ in batch])
+
+    with pytest.raises(DumpFileError) as caught:
+        read_all()
     assert (caught.value.path, caught.value.line) == (path, 6)
     assert "Class=7 is not a badge class" in str(caught.value)
     assert received == [[1, 2]]  # the batch the bad row is in is not handed over, as when reading here
@@ -136,7 +140,8 @@ def test_a_committed_import_reads_its_big_files_in_reader_processes(monkeypatch,
     )
     summary = StackExchangeImporter(dump).run()
     assert (summary.questions, summary.answers, summary.members, summary.badges) == (1, 1, 2, 1)
-    assert len(started) == 2 and not any(reader._process.is_alive() for reader in started)
+    assert len(started) == 2
+    assert not any(reader._process.is_alive() for reader in started)
     assert sorted(read) == ["Badges.xml", "Posts.xml", "Users.xml"]
 
 

@@ -122,7 +122,8 @@ def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monke
     summary = StackExchangeImporter(dump_dir(BICYCLES), batch_size=200).run()
     source = source_of(BICYCLES)
     assert used == {"import-writer"}
-    assert len(search_threads) == 2 and all(name.startswith("search-index") for name in search_threads)
+    assert len(search_threads) == 2
+    assert all(name.startswith("search-index") for name in search_threads)
     assert badge_threads == {"import-alongside"}
     assert summary.questions == Thread.objects.filter(source=source).count() == 453
     assert indexed(source) == 453

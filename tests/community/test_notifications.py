@@ -147,7 +147,8 @@ def test_the_daily_digest_lists_unread_activity_once(member, other_member):
     assert digest_send(user_id=member.pk, frequency="daily") == 0
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert first.title in body and second.title in body
+    assert first.title in body
+    assert second.title in body
     assert "2 updates" in mail.outbox[0].subject
     assert members_due_digest(frequency="daily") == []
 

@@ -120,7 +120,8 @@ def test_tables_carry_alignment_without_style_attributes():
     cells = [(tag, attrs) for tag, attrs in tags_in(html) if tag in ("th", "td")]
     assert cells[:4] == [("th", {"align": "left"}), ("th", {"align": "center"}), ("th", {"align": "right"}), ("th", {})]
     assert cells[4:] == [("td", {"align": "left"}), ("td", {"align": "center"}), ("td", {"align": "right"}), ("td", {})]
-    assert "<thead>" in html and "<tbody>" in html
+    assert "<thead>" in html
+    assert "<tbody>" in html
 
 
 def test_strikethrough_uses_double_tildes():

@@ -134,10 +134,15 @@ def test_a_rolled_back_accept_or_vote_enqueues_nothing(
     crowded, member, other_member, enqueued, django_capture_on_commit_callbacks
 ):
     thread, last = crowded
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        answer_accept(thread=thread, answer=last, actor=member)
-        vote_cast(voter=other_member, post=last, value=1)
-        raise RuntimeError
+
+    def accept_and_vote_then_fail():
+        with transaction.atomic():
+            answer_accept(thread=thread, answer=last, actor=member)
+            vote_cast(voter=other_member, post=last, value=1)
+            raise RuntimeError
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        accept_and_vote_then_fail()
     assert enqueued == []
 
 
@@ -165,4 +170,5 @@ def test_deciding_whether_to_reindex_costs_a_vote_two_small_reads(member, other_
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
     # Lock the post, read the vote, write it, update the score; then the accepted answer and one EXISTS.
     assert len(statements) == 6, statements
-    assert "accepted_answer_id" in statements[-2] and statements[-1].startswith("SELECT 1 AS")
+    assert "accepted_answer_id" in statements[-2]
+    assert statements[-1].startswith("SELECT 1 AS")

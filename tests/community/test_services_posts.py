@@ -54,7 +54,8 @@ def test_editing_keeps_every_revision_and_rollback_restores_one(question, member
     rev2 = post_edit(
         post=post, editor=member, body="Updated: the recovery screen is greyed out since 2.1.", reason="more detail"
     )
-    assert rev2.number == 2 and rev2.reason == "more detail"
+    assert rev2.number == 2
+    assert rev2.reason == "more detail"
     assert post_edit(post=post, editor=member, body=post.body) is None  # no change, no revision
     rev3 = post_rollback(post=post, revision=post.revisions.get(number=1), editor=member)
     assert rev3.number == 3

@@ -316,7 +316,8 @@ def test_the_history_shows_each_revision_with_an_escaped_readable_diff(client, m
 
     html = html_of(client.get(reverse("post_history", args=[opening.pk])))
 
-    assert "Revision 2" in html and "Revision 1" in html
+    assert "Revision 2" in html
+    assert "Revision 1" in html
     assert '<div class="diff-line diff-added">' in html
     assert '<div class="diff-line diff-removed">' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -399,7 +400,8 @@ def imported(tmp_path):
 @pytest.mark.parametrize("source_id", [4281, 4282, 58, 285])
 def test_the_edit_page_of_an_imported_post_holds_markdown_not_html(client, staff, imported, source_id):
     post = imported_post(source_id)
-    assert post.body_format == BodyFormat.HTML and post.body.startswith("<")
+    assert post.body_format == BodyFormat.HTML
+    assert post.body.startswith("<")
     client.force_login(staff)
 
     body = textarea_of(html_of(client.get(reverse("post_edit", args=[post.pk]))))
@@ -438,7 +440,8 @@ def test_saving_an_imported_post_unchanged_changes_nothing_and_shows_the_same_te
     assert (refreshed.body, refreshed.body_format, refreshed.body_html) == (post.body, post.body_format, post.body_html)
     client.logout()
     after = html_of(client.get(thread_url(thread)))
-    assert post.body_html in after and post.body_html in before
+    assert post.body_html in after
+    assert post.body_html in before
     assert "&lt;p&gt;" not in after
 
 
@@ -455,7 +458,8 @@ def test_editing_an_imported_post_keeps_its_code_links_lists_and_images(client, 
 
     assert messages_of(response) == ["Your edit is saved."]
     edited = imported_post(source_id)
-    assert edited.body_format == BodyFormat.MARKDOWN and edited.body == body.strip() + "\n\nEdited here."
+    assert edited.body_format == BodyFormat.MARKDOWN
+    assert edited.body == body.strip() + "\n\nEdited here."
     text, parts = shown_parts(edited.body_html)
     original_text, original_parts = shown_parts(post.body_html)
     assert text == original_text + " Edited here."
@@ -483,7 +487,8 @@ def test_rolling_back_an_edited_imported_post_to_revision_one_shows_its_html_aga
         (3, BodyFormat.HTML),
     ]
     page = html_of(client.get(thread_url(post.thread)))
-    assert restored.body_html in page and "&lt;p&gt;" not in page
+    assert restored.body_html in page
+    assert "&lt;p&gt;" not in page
 
 
 def test_changing_only_the_tags_of_an_imported_question_keeps_its_html(client, staff, imported):
