@@ -141,21 +141,7 @@ def visible_threads_where(
     """
     where = Where()
     where.add("t.deleted_at IS NULL")
-    if visibilities is not None:
-        placeholders = ", ".join(["%s"] * len(visibilities)) or "NULL"
-        visible_spaces = f"SELECT s.id FROM community_space s WHERE s.visibility IN ({placeholders})"  # noqa: S608
-        if connection.vendor == "postgresql":
-            # An array computed once up front rather than a join, which would hide how common the words are.
-            where.add(f"t.space_id = ANY (ARRAY({visible_spaces}))", *visibilities)
-        else:
-            where.add(f"t.space_id IN ({visible_spaces})", *visibilities)
-    elif space_ids is not None:
-        if not space_ids:
-            where.add("1 = 0")
-        elif connection.vendor == "postgresql":
-            where.add("t.space_id = ANY (%s)", list(space_ids))
-        else:
-            where.add(f"t.space_id IN ({', '.join(['%s'] * len(space_ids))})", *space_ids)
+    _add_visible_spaces(where, space_ids=space_ids, visibilities=visibilities)
     if kind:
         where.add("t.kind = %s", kind)
     if space_id is not None:
@@ -179,6 +165,25 @@ def visible_threads_where(
     if created_until is not None:
         where.add("t.created_at < %s", adapt(created_until))
     return where
+
+
+def _add_visible_spaces(where: Where, *, space_ids: Sequence[int] | None, visibilities: Sequence[str] | None) -> None:
+    """Narrow `where` to the spaces visible_threads_where was given (see its docstring)."""
+    if visibilities is not None:
+        placeholders = ", ".join(["%s"] * len(visibilities)) or "NULL"
+        visible_spaces = f"SELECT s.id FROM community_space s WHERE s.visibility IN ({placeholders})"  # noqa: S608
+        if connection.vendor == "postgresql":
+            # An array computed once up front rather than a join, which would hide how common the words are.
+            where.add(f"t.space_id = ANY (ARRAY({visible_spaces}))", *visibilities)
+        else:
+            where.add(f"t.space_id IN ({visible_spaces})", *visibilities)
+    elif space_ids is not None:
+        if not space_ids:
+            where.add("1 = 0")
+        elif connection.vendor == "postgresql":
+            where.add("t.space_id = ANY (%s)", list(space_ids))
+        else:
+            where.add(f"t.space_id IN ({', '.join(['%s'] * len(space_ids))})", *space_ids)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
