@@ -1,11 +1,29 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
+from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path, re_path, reverse
 from django.views.static import serve
 
 from config import health
+
+
+@secure_admin_login
+def admin_signed_in(request: HttpRequest, extra_context=None) -> HttpResponse:
+    """What /admin/login/ does once allauth's sign-in let a staff member in: go where they were going.
+
+    The admin's own login view is never reached, since it would accept a password alone
+    (a POST to it signs in whoever's password it is, past the second factor and the rate limits).
+    """
+    return redirect(get_next_redirect_url(request) or reverse("admin:index"))
+
+
+# Anyone else is sent to the site's sign-in, which asks for the second factor and counts failed attempts.
+admin.site.login = admin_signed_in
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from config.settings import base
+from tests.accounts.totp import totp_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,11 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up(client, staff):
 
 
 @override_settings(RAPPORT_STAFF_REQUIRE_MFA=True)
-def test_staff_with_totp_and_ordinary_members_are_not_redirected(client, staff, member):
-    TOTP.activate(staff, generate_totp_secret())
-    client.force_login(staff)
+def test_staff_who_signed_in_with_their_code_and_ordinary_members_are_not_redirected(client, staff, member):
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    client.post(reverse("account_login"), {"login": staff.username, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert client.get(reverse("home")).status_code == 200
     client.force_login(member)
     assert client.get(reverse("home")).status_code == 200
