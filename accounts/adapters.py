@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
+from django.http import Http404
 
 from accounts.services import profile_ensure
 
@@ -19,6 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request, provider, client_id=None):
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            # Every provider's addresses exist, configured or not: an unconfigured one's are
+            # not found (a 404, not a 500), and callers that expect DoesNotExist still get it.
+            raise _ProviderNotConfigured from None
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return settings.RAPPORT_SIGNUP_OPEN
 
@@ -26,3 +36,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().save_user(request, sociallogin, form=form)
         profile_ensure(user=user)
         return user
+
+
+class _ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
+    pass

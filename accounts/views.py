@@ -12,7 +12,7 @@ from accounts.services import profile_ensure, profile_update
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_settings(request: HttpRequest) -> HttpResponse:
     profile = profile_ensure(user=request.user)
     if request.method == "POST":

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from community.selectors.sidebar import home_sidebar
 from community.views.lists import cached_list, thread_rows_fragment
@@ -12,7 +12,7 @@ from community.views.lists import cached_list, thread_rows_fragment
 HOME_THREADS = 20
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return cached_list(request, lambda: _home(request))
 

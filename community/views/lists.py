@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from community import caching, permissions
 from community.models import IdeaStatus, Space, ThreadKind
@@ -170,18 +170,18 @@ def cached_list(request: HttpRequest, render: Callable[[], HttpResponse]) -> Htt
     return visitor_page(request, caching.THREADS_SCOPE, render, timeout=LIST_SECONDS)
 
 
-@require_GET
+@require_safe
 def all_threads(request: HttpRequest) -> HttpResponse:
     return cached_list(request, lambda: _list_response(request, heading=_("All threads"), sorts=ALL_SORTS))
 
 
-@require_GET
+@require_safe
 def kind_list(request: HttpRequest, kind: str) -> HttpResponse:
     thread_kind, heading, sorts = KINDS[kind]
     return cached_list(request, lambda: _list_response(request, heading=heading, sorts=sorts, kind=thread_kind))
 
 
-@require_GET
+@require_safe
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = space_get_for_user(user=request.user, slug=slug)
     follow = {
@@ -194,7 +194,7 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     # Tags are stored lower-cased and composed: /tags/C++/ is /tags/c++/.
     if tag != normalize_tag(tag):
@@ -218,7 +218,7 @@ def _tag_page(request: HttpRequest, tag: str) -> HttpResponse:
     return _list_response(request, heading=tag, sorts=ALL_SORTS, tag=tag, extra=extra)
 
 
-@require_GET
+@require_safe
 def tag_index(request: HttpRequest) -> HttpResponse:
     """Every tag in use, most used first or by name, filtered by a part of its name."""
     return cached_list(request, lambda: _tag_index_page(request))
@@ -250,6 +250,6 @@ def _tag_index_page(request: HttpRequest) -> HttpResponse:
     return render(request, "community/tag_index.html", context)
 
 
-@require_GET
+@require_safe
 def space_list(request: HttpRequest) -> HttpResponse:
     return render(request, "community/space_list.html", {"spaces": space_list_for_user(user=request.user)})

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.selectors import member_get_public
 from community.selectors.badges import member_badges
 from community.selectors.members import member_activity
 
 
-@require_GET
+@require_safe
 def member_profile(request: HttpRequest, username: str) -> HttpResponse:
     member = member_get_public(username=username)
     activity = member_activity(viewer=request.user, member=member)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import EmailFrequency, Profile
 from community.selectors.notifications import notification_get_for_member, notifications_for_inbox
@@ -29,7 +29,7 @@ class EmailFrequencyForm(forms.Form):
 
 
 @login_required
-@require_GET
+@require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "community/notifications.html", {"notifications": notifications_for_inbox(member=request.user)}
@@ -45,7 +45,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read and go to what it is about."""
     notification = notification_get_for_member(member=request.user, notification_id=notification_id)
@@ -56,7 +56,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     profile, _created = Profile.objects.get_or_create(user=request.user)
     form = EmailFrequencyForm(request.POST or None, initial={"email_frequency": profile.email_frequency})
@@ -70,7 +70,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 # Mail clients send the one-click unsubscribe POST (RFC 8058) without a CSRF
 # token or cookies; the signed token in the URL is the authorisation.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     member = unsubscribe_user_from_token(token)
     if member is None:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from community import permissions
 from community.forms import CommentForm, PostEditForm, ToggleForm, VoteForm
@@ -111,7 +111,7 @@ def comment_create_view(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_edit_view(request: HttpRequest, post_id: int) -> HttpResponse:
     post = post_get_for_user(user=request.user, post_id=post_id)
     if not permissions.can_edit_post(request.user, post):
@@ -146,7 +146,7 @@ def post_edit_view(request: HttpRequest, post_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def post_history_view(request: HttpRequest, post_id: int) -> HttpResponse:
     post = post_get_for_user(user=request.user, post_id=post_id)
     return render(request, "community/post_history.html", {"history": post_history(user=request.user, post=post)})

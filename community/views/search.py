@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from community.search.forms import SearchForm
 from community.search.render import hits_html
@@ -33,7 +33,7 @@ def _page_url(request: HttpRequest, page: int) -> str:
     return "?" + urlencode(params)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None, spaces=search_space_choices(user=request.user))
     context: dict = {"form": form, "searched": False}

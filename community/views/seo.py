@@ -8,19 +8,19 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from community.selectors.seo import absolute_url
 from community.sitemaps import SITEMAPS
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     context = {"prefix": get_script_prefix().rstrip("/"), "sitemap_url": absolute_url(reverse("sitemap_index"))}
     return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @x_robots_tag
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """Every page of every section's sitemap.

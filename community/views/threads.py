@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from community import caching
 from community.forms import (
@@ -98,7 +98,7 @@ def render_thread(
     )
 
 
-@require_GET
+@require_safe
 def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None) -> HttpResponse:
     answers_page = page_number(request)
     # What the page reads from the cache comes in one round trip: for a visitor the thread's row and
@@ -175,7 +175,7 @@ def thread_me_too(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def ask(request: HttpRequest) -> HttpResponse:
     spaces = spaces_for_posting(user=request.user)
     if request.method == "POST":
@@ -208,7 +208,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     return render(request, "community/ask.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def ask_similar(request: HttpRequest) -> HttpResponse:
     """Threads like the title being typed on the ask page (an htmx partial)."""
     title = request.GET.get("title", "")[:300]
@@ -216,7 +216,7 @@ def ask_similar(request: HttpRequest) -> HttpResponse:
     return render(request, "community/partials/similar_threads.html", {"threads": threads, "title": title})
 
 
-@require_GET
+@require_safe
 def tags_suggest_view(request: HttpRequest) -> HttpResponse:
     """<option>s for the tags field's datalist: what is typed, with its last tag completed."""
     typed = request.GET.get("tags", "")[:300]
