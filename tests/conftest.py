@@ -78,6 +78,26 @@ def staff(db):
     return UserFactory(username="sam", is_staff=True)
 
 
+def _in_group(user, group_name: str):
+    from django.contrib.auth.models import Group
+
+    group, _created = Group.objects.get_or_create(name=group_name)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    """A member of the "Moderators" group. The group has no permissions yet: the moderation work gives it its own."""
+    return _in_group(UserFactory(username="mona"), "Moderators")
+
+
+@pytest.fixture
+def marketer(db):
+    """A member of the "Marketers" group. The group has no permissions yet: the insights work gives it its own."""
+    return _in_group(UserFactory(username="mark"), "Marketers")
+
+
 @pytest.fixture
 def anonymous():
     from django.contrib.auth.models import AnonymousUser
