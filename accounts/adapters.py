@@ -6,12 +6,23 @@ from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.http import Http404
 
+from accounts.names import username_check
 from accounts.services import profile_ensure
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return settings.RAPPORT_SIGNUP_OPEN
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        """Sign-up (by email or a social account) refuses reserved names and look-alikes of members' names.
+
+        `shallow` is allauth making up a name from a social profile: no database, so only
+        the reserved names are refused there, and allauth tries its next candidate.
+        """
+        username = super().clean_username(username, shallow=shallow)
+        username_check(username=username, look_alikes=not shallow)
+        return username
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)

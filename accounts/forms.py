@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
+from accounts.names import display_name_check
 
 
 class ProfileForm(forms.ModelForm):
@@ -21,3 +22,14 @@ class ProfileForm(forms.ModelForm):
             "display_name": _("Shown next to your posts instead of your username."),
             "avatar": _("JPEG, PNG, GIF or WebP. It is cropped to a square and stripped of location data."),
         }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_display_name(self) -> str:
+        display_name = self.cleaned_data["display_name"].strip()
+        # A name kept from before these rules is not refused when the member edits something else.
+        if display_name != self.instance.display_name:
+            display_name_check(display_name=display_name, user=self.user)
+        return display_name

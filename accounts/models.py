@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
+from accounts.names import name_skeleton
 from accounts.validators import validate_avatar
 
 
@@ -15,6 +16,9 @@ class User(AbstractUser):
     # where they came from, so a re-import finds them and they can be claimed.
     source = models.CharField(max_length=100, blank=True)
     source_id = models.BigIntegerField(null=True, blank=True)
+    # What the username looks like (accounts.names), so finding a look-alike is one indexed query.
+    # Not unique: imported members' names may look alike, and writers of many rows that omit it get "".
+    username_skeleton = models.TextField(editable=False, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("member")
@@ -23,6 +27,7 @@ class User(AbstractUser):
             # Signing in by username looks it up regardless of case (allauth: username__iexact,
             # UPPER(username) = UPPER(%s)); without this, a scan of every member.
             models.Index(Upper("username"), name="accounts_user_username_ci_idx"),
+            models.Index(fields=["username_skeleton"], name="accounts_user_skeleton_idx"),
         ]
         constraints = [
             # Imported members may have no email; everyone else's is unique
@@ -36,6 +41,13 @@ class User(AbstractUser):
                 fields=["source", "source_id"], condition=~models.Q(source=""), name="accounts_user_source_unique"
             ),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        self.username_skeleton = name_skeleton(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

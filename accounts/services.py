@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageOps
 
 from accounts.models import Profile, User
+from accounts.names import display_name_check
 
 AVATAR_SIZE = 256
 
@@ -41,8 +43,16 @@ def profile_update(
     avatar=None,
     remove_avatar: bool = False,
 ) -> Profile:
-    """Update the member's profile. `avatar` must already have passed validate_avatar."""
+    """Update the member's profile. `avatar` must already have passed validate_avatar.
+
+    A new display name must not be reserved for the team (unless the member is staff).
+    """
     profile = profile_ensure(user=user)
+    if display_name.strip() != profile.display_name:
+        try:
+            display_name_check(display_name=display_name.strip(), user=user)
+        except ValidationError as error:
+            raise ValidationError({"display_name": error.error_list}) from None
     profile.display_name = display_name.strip()
     profile.bio = bio.strip()
     profile.location = location.strip()

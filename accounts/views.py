@@ -16,7 +16,7 @@ from accounts.services import profile_ensure, profile_update
 def account_settings(request: HttpRequest) -> HttpResponse:
     profile = profile_ensure(user=request.user)
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        form = ProfileForm(request.POST, request.FILES, instance=profile, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             new_avatar = request.FILES.get("avatar")
@@ -34,5 +34,5 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         # Re-read so a rejected upload does not leave the form pointing at it.
         profile.refresh_from_db()
     else:
-        form = ProfileForm(instance=profile)
+        form = ProfileForm(instance=profile, user=request.user)
     return render(request, "accounts/settings.html", {"form": form, "profile": profile})

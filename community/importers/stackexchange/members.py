@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from accounts.models import Profile, User
+from accounts.names import name_skeleton
 from community.db.bulk import Columns, allocate_ids, insert_rows, values_in
 from community.importers.stackexchange.naming import tag_name, username_base
 from community.importers.stackexchange.state import DumpFiles, ImportState
@@ -139,7 +140,9 @@ def _usernames(wanted: list[tuple[int, str]], site: str) -> list[str]:
     return chosen
 
 
-USER_COLUMNS = Columns(User, ["id", "username", "email", "password", "date_joined", "source", "source_id"])
+USER_COLUMNS = Columns(
+    User, ["id", "username", "username_skeleton", "email", "password", "date_joined", "source", "source_id"]
+)
 PROFILE_COLUMNS = Columns(Profile, ["user", "display_name", "location", "website", "bio"])
 
 
@@ -171,7 +174,7 @@ def _write_users(state: ImportState, members: list[tuple]) -> None:
     insert_rows(
         USER_COLUMNS,
         (
-            (user_id, username, "", password, joined, source, se_id)
+            (user_id, username, name_skeleton(username), "", password, joined, source, se_id)
             for (se_id, _, (password, joined), _), username, user_id in zip(
                 members, _usernames(wanted, state.site), ids, strict=True
             )
