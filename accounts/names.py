@@ -114,11 +114,14 @@ def is_reserved(name: str) -> bool:
     return _compact(name_skeleton(name)) in _reserved_skeletons(settings.RAPPORT_SITE_NAME)
 
 
-def username_check(*, username: str, user=None, look_alikes: bool = True) -> None:
-    """Refuse a username that is reserved (unless `user` is staff) or, with `look_alikes`, looks like another member's."""
+def username_check(*, username: str, user=None, reserved: bool = True, look_alikes: bool = True) -> None:
+    """Refuse a username that is `reserved` (unless `user` is staff) or that `look_alikes` another member's.
+
+    `user` is the member choosing it (None at sign-up): their own name is no look-alike.
+    """
     from accounts.models import User
 
-    if is_reserved(username) and not (user is not None and user.is_staff):
+    if reserved and is_reserved(username) and not (user is not None and user.is_staff):
         raise ValidationError(_("This username is reserved. Please choose another."), code="reserved")
     if not look_alikes:
         return

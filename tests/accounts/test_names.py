@@ -166,3 +166,24 @@ def test_imported_members_have_a_skeleton_so_no_one_can_sign_up_looking_like_the
 
     assert "username" in _sign_up(client, "\u0430da-lovelace").context["form"].errors
     assert _sign_up(client, "ada-byron").status_code == 302
+
+
+def test_staff_cannot_create_or_rename_a_member_to_a_look_alike_in_the_admin(client, staff, member, other_member):
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    client.force_login(staff)
+    add = reverse("admin:accounts_user_add")
+    passwords = {"usable_password": "false", "profile-TOTAL_FORMS": "0", "profile-INITIAL_FORMS": "0"}
+
+    response = client.post(add, {"username": "\u0430lice", **passwords})
+    assert response.status_code == 200
+    assert "looks too much like another member" in response.content.decode()
+    assert client.post(add, {"username": "support", **passwords}).status_code == 302
+    assert User.objects.filter(username="support").exists()
+
+    change = reverse("admin:accounts_user_change", args=[other_member.pk])
+    form = {"username": "b0b", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00", "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "0", "profile-0-email_frequency": "instant"}  # fmt: skip
+    # Their own name, spelt so it looks the same: it is no one else's.
+    assert client.post(change, form).status_code == 302
+    assert "looks too much like another member" in client.post(change, {**form, "username": "ALlCE"}).content.decode()
