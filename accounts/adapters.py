@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import secrets
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from accounts.names import username_check
@@ -22,6 +25,19 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         username = super().clean_username(username, shallow=shallow)
         username_check(username=username, look_alikes=not shallow)
+        return username
+
+    def generate_unique_username(self, txts, regex=None) -> str:
+        """A name for a social sign-up, unlike any member's: allauth only avoids names taken exactly."""
+        username = super().generate_unique_username(txts, regex)
+        for _attempt in range(10):
+            try:
+                username_check(username=username, reserved=False)
+            except ValidationError:
+                # Still a look-alike ("j0hn" beside "john"): allauth adds its suffixes to a new base.
+                username = super().generate_unique_username([f"{username[:140]}{secrets.randbelow(10_000)}"], regex)
+            else:
+                break
         return username
 
     def save_user(self, request, user, form, commit=True):

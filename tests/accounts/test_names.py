@@ -187,3 +187,13 @@ def test_staff_cannot_create_or_rename_a_member_to_a_look_alike_in_the_admin(cli
     # Their own name, spelt so it looks the same: it is no one else's.
     assert client.post(change, form).status_code == 302
     assert "looks too much like another member" in client.post(change, {**form, "username": "ALlCE"}).content.decode()
+
+
+def test_a_name_made_up_for_a_social_sign_up_is_no_look_alike(member):
+    from allauth.account.adapter import get_adapter
+
+    made_up = get_adapter().generate_unique_username(["al1ce"])
+
+    assert name_skeleton(made_up) != name_skeleton("alice")
+    assert made_up.startswith("al1ce")
+    assert get_adapter().generate_unique_username(["carol"]) == "carol"
