@@ -38,7 +38,9 @@ _BOTS = ("bot", "spider", "crawl", "slurp", "preview")
 
 
 def viewer_key(request: HttpRequest) -> str | None:
-    """Who is looking, as an opaque key; None for crawlers, which are not readers."""
+    """Who is looking, as an opaque key; None for crawlers and HEAD requests (monitors), which are not readers."""
+    if request.method == "HEAD":
+        return None
     agent = request.META.get("HTTP_USER_AGENT", "")
     if any(word in agent.lower() for word in _BOTS):
         return None

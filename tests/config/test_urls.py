@@ -138,3 +138,18 @@ def test_a_nul_byte_in_the_query_string_is_ignored_or_refused_by_the_page_not_a_
 def test_the_same_addresses_without_a_nul_byte_are_served(client, member, address):
     ask(member, SpaceFactory(), tags=("brakes",))
     assert client.get(address).status_code == 200
+
+
+def test_a_head_request_on_a_thread_counts_no_view_where_a_get_does(client, member):
+    from community import tasks
+    from community.models import Thread
+
+    thread = ask(member, SpaceFactory())
+    page = reverse("thread_detail", args=[thread.pk, thread.slug])
+    assert client.head(page, HTTP_USER_AGENT="UptimeMonitor/1.0").status_code == 200
+    tasks.flush_view_counts.run()
+    assert Thread.objects.get(pk=thread.pk).view_count == 0
+
+    client.get(page, HTTP_USER_AGENT="UptimeMonitor/1.0")
+    tasks.flush_view_counts.run()
+    assert Thread.objects.get(pk=thread.pk).view_count == 1
