@@ -25,7 +25,7 @@ def _comment_url(comment: Comment) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_edit_view(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = comment_get_for_user(user=request.user, comment_id=comment_id)
     back = _comment_url(comment)
@@ -51,7 +51,7 @@ def comment_edit_view(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_delete_view(request: HttpRequest, comment_id: int) -> HttpResponse:
     """GET asks to confirm (the page works without JavaScript); POST deletes."""
     comment = comment_get_for_user(user=request.user, comment_id=comment_id)

@@ -176,7 +176,7 @@ def _edited(post: Post, changed: bool, message: str) -> Done:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_delete_view(request: HttpRequest, post_id: int) -> HttpResponse:
     """GET asks to confirm (the page works without JavaScript); POST deletes."""
     post = post_get_for_user(user=request.user, post_id=post_id)

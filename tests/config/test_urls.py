@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from community.services.posts import comment_create
 from tests.factories import SpaceFactory, answer, ask
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +32,13 @@ def site_content(member, other_member):
     space = SpaceFactory(slug="bikes")
     thread = ask(member, space, tags=("brakes",))
     reply = answer(other_member, thread)
+    comment = comment_create(author=member, post=reply, body="Which model is it, a 2019 or a 2021 one?")
     return {
         "slug": space.slug,
         "tag": "brakes",
         "thread_id": thread.pk,
         "post_id": reply.pk,
+        "comment_id": comment.pk,
         "number": 1,
         "username": member.username,
         "kind": "questions",
@@ -50,6 +53,12 @@ def site_content(member, other_member):
         "provider_id": "github",
         "path": "nothing-here.png",
     }
+
+
+def test_the_walk_has_a_sample_for_every_argument_of_the_sites_addresses(site_content):
+    # A new address whose argument had no sample would be skipped by the walk without a word.
+    arguments = {a for name, args in _named_patterns(get_resolver()) if ":" not in name for a in args}
+    assert arguments <= set(site_content)
 
 
 def _addresses(samples: dict) -> list[str]:
