@@ -8,6 +8,7 @@ by the view, and nothing here queries. They live in templates so the
 from __future__ import annotations
 
 from django import template
+from django.utils.encoding import escape_uri_path
 
 from community.selectors.seo import PageMeta, list_meta, thread_meta
 from community.selectors.threads import ThreadPage
@@ -28,7 +29,8 @@ def seo_list_meta(context: template.Context) -> dict[str, PageMeta]:
     """{% seo_list_meta %}: the same for a thread list, from the list page's own context."""
     return {
         "meta": list_meta(
-            path=context["request"].path,
+            # request.path is decoded: a tag "c#" would end the address at its "#".
+            path=escape_uri_path(context["request"].path),
             heading=str(context.get("heading", "")),
             space=context.get("space"),
             tag=context.get("tag"),

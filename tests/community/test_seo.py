@@ -288,6 +288,19 @@ def test_list_pages_name_their_canonical_address_and_advertise_their_feed(client
     assert meta(html, "robots") is None
 
 
+@pytest.mark.parametrize(
+    ("tag", "address"), [("c#", "/tags/c%23/"), ("c++", "/tags/c++/"), ("日本", "/tags/%E6%97%A5%E6%9C%AC/")]
+)
+def test_a_tag_page_names_its_address_percent_encoded_so_a_hash_is_no_fragment(client, member, space, tag, address):
+    ask(member, space, title="Which languages do you call the API from?", tags=(tag,))
+
+    html = html_of(client.get(address))
+
+    assert link_href(html, "canonical") == [BASE + address]
+    assert meta(html, "og:url") == BASE + address
+    assert link_href(html, "alternate", "application/rss+xml") == [BASE + address + "feed/"]
+
+
 def test_a_space_page_describes_itself_with_the_space_description(client, question):
     html = html_of(client.get("/s/wallets/"))
     assert meta(html, "og:title") == "Wallets"
