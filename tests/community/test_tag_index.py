@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -109,3 +111,43 @@ def test_page_links_keep_the_filter_and_the_sort(client):
     second = client.get(response.context["next_url"])
     assert second.context["previous_url"] == "/tags/?filter=pool&sort=name&page=1"
     assert [tag.name for tag in second.context["directory"].tags] == [f"pool-{TAGS_PER_PAGE:03d}"]
+
+
+class _SearchLandmarks(HTMLParser):
+    """The accessible name (aria-label, or the text aria-labelledby points at) of each role="search" landmark."""
+
+    def __init__(self):
+        super().__init__()
+        self.landmarks: list[dict[str, str]] = []
+        self.texts: dict[str, str] = {}
+        self._open_id: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("role") == "search":
+            self.landmarks.append(attrs)
+        self._open_id = attrs.get("id")
+
+    def handle_endtag(self, tag):
+        self._open_id = None
+
+    def handle_data(self, data):
+        if self._open_id:
+            self.texts[self._open_id] = self.texts.get(self._open_id, "") + data
+
+    def names(self) -> list[str | None]:
+        return [
+            landmark.get("aria-label") or self.texts.get(landmark.get("aria-labelledby", ""), "").strip() or None
+            for landmark in self.landmarks
+        ]
+
+
+def test_the_name_filter_is_a_search_landmark_told_apart_from_the_site_search(client):
+    ask(UserFactory(), SpaceFactory(), tags=["wallet"])
+    parser = _SearchLandmarks()
+    parser.feed(client.get(reverse("tag_index")).content.decode())
+    names = parser.names()
+    # Two unnamed search landmarks read the same to a screen reader's landmark list.
+    assert len(names) == 2
+    assert len(set(names)) == len(names)
+    assert None not in names
