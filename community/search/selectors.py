@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 
 from community import caching, permissions
 from community.models import Space, ThreadKind
+from community.pages.lists import KIND_LABELS, TagLink
 from community.search.backends import Order, get_backend
 from community.search.forms import SpaceChoice
 from community.search.highlight import highlight_title, snippet, word_pattern
@@ -27,7 +28,6 @@ from community.search.matching import SearchFilters, filters_where
 from community.search.query import ParsedQuery, parse_query
 from community.selectors import display
 from community.selectors.links import Links
-from community.selectors.lists import KIND_LABELS, TagLink
 from community.selectors.spaces import SPACES_SCOPE
 from community.selectors.tags import thread_tag_names
 

@@ -18,21 +18,16 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from community import caching, permissions
-from community.models import Follow, IdeaStatus, Space, Thread, ThreadKind
+from community.models import Follow, Space, Thread, ThreadKind
 from community.search.highlight import count_found, word_pattern
 from community.search.matching import similar_thread_candidates
-from community.selectors import display
-from community.selectors.links import Links
 from community.selectors.pagination import Page, keyset_page
 from community.selectors.spaces import SPACES_SCOPE, visible_space_ids
-from community.selectors.tags import thread_tag_names, thread_tagged_items
+from community.selectors.tags import thread_tagged_items
 
 PAGE_SIZE = 30
 # Bumped when a tag is deleted or renamed (community.receivers).
 TAGS_SCOPE = "tags"
-
-KIND_LABELS = dict(ThreadKind.choices)
-IDEA_STATUS_LABELS = dict(IdeaStatus.choices)
 
 
 class Sort(StrEnum):
@@ -58,48 +53,6 @@ PERIODS: dict[str, timedelta | None] = {
     "month": timedelta(days=30),
     "all": None,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class TagLink:
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadRow:
-    id: int
-    title: str
-    url: str
-    kind: str
-    kind_label: str
-    space_name: str
-    space_url: str
-    tags: list[TagLink]
-    author_name: str
-    author_url: str | None
-    answer_count: int
-    answers_label: str
-    score: int
-    votes_label: str
-    view_count: int
-    views_label: str
-    is_solved: bool
-    is_closed: bool
-    is_duplicate: bool
-    idea_status: str
-    idea_status_label: str
-    activity_at: datetime
-    activity_iso: str
-    activity_label: str
-    created_at: datetime
-
-
-def author_display(user, links: Links) -> tuple[str, str | None]:
-    """(name to show, profile URL) for a post's or thread's author; they may have been erased."""
-    if user is None:
-        return "", None
-    return user.public_name, links.member(user.username)
 
 
 def _visible_threads(user) -> QuerySet[Thread]:
@@ -133,47 +86,7 @@ def _tagged(queryset: QuerySet[Thread], tag: str) -> QuerySet[Thread]:
     return queryset.filter(pk__in=tagged.values("object_id"))
 
 
-def _row(thread: Thread, tag_names: list[str], links: Links, now: datetime) -> ThreadRow:
-    author_name, author_url = author_display(thread.author, links)
-    is_question = thread.kind == ThreadKind.QUESTION
-    return ThreadRow(
-        id=thread.pk,
-        title=thread.title,
-        url=links.thread(thread.pk, thread.slug),
-        kind=thread.kind,
-        kind_label=KIND_LABELS.get(thread.kind, thread.kind),
-        space_name=thread.space.name,
-        space_url=links.space(thread.space.slug),
-        tags=[TagLink(name, links.tag(name)) for name in sorted(tag_names)],
-        author_name=author_name,
-        author_url=author_url,
-        answer_count=thread.answer_count,
-        answers_label=display.answers_label(thread.answer_count, question=is_question),
-        score=thread.score,
-        votes_label=display.votes_label(thread.score),
-        view_count=thread.view_count,
-        views_label=display.views_label(thread.view_count),
-        is_solved=thread.accepted_answer_id is not None,
-        is_closed=thread.closed_at is not None,
-        is_duplicate=thread.duplicate_of_id is not None,
-        idea_status=thread.idea_status,
-        idea_status_label=IDEA_STATUS_LABELS.get(thread.idea_status, ""),
-        activity_at=thread.last_activity_at,
-        activity_iso=thread.last_activity_at.isoformat(),
-        activity_label=display.time_ago(thread.last_activity_at, now),
-        created_at=thread.created_at,
-    )
-
-
-def thread_rows(threads: list[Thread]) -> list[ThreadRow]:
-    """ThreadRows for threads loaded with their space and author's profile; tags in one query."""
-    links = Links()
-    now = timezone.now()
-    tags = thread_tag_names(thread.pk for thread in threads) if threads else {}
-    return [_row(thread, tags.get(thread.pk, []), links, now) for thread in threads]
-
-
-def thread_list(
+def thread_list_for_user(
     *,
     user,
     sort: Sort | str = Sort.LATEST,
@@ -186,7 +99,7 @@ def thread_list(
     before: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """One page of threads the user may see, as ThreadRows, with cursors for the next and previous pages.
+    """One page of threads the user may see, loaded with their space and author, with cursors either way.
 
     The caller checks that `space` is visible (space_get_for_user); the
     visibility filter here still applies, so a wrong caller leaks nothing.
@@ -221,11 +134,7 @@ def thread_list(
         after=after,
         before=before,
     )
-    return Page(
-        items=thread_rows(page.items),
-        next_cursor=page.next_cursor,
-        previous_cursor=page.previous_cursor,
-    )
+    return page
 
 
 def tag_thread_count(*, user, tag: str) -> int:
@@ -265,18 +174,7 @@ def significant_words(title: str) -> list[str]:
     return words[:MAX_SIGNIFICANT_WORDS]
 
 
-@dataclass(frozen=True, slots=True)
-class SimilarThread:
-    id: int
-    title: str
-    url: str
-    kind_label: str
-    answer_count: int
-    answers_label: str  # "3 answers"
-    is_solved: bool
-
-
-def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
+def similar_threads_for_user(*, user, title: str, limit: int = 5) -> list[Thread]:
     """Up to `limit` visible threads that share the most significant words with `title`.
 
     Full-text search finds the threads holding at least two of the title's
@@ -293,20 +191,7 @@ def similar_threads(*, user, title: str, limit: int = 5) -> list[SimilarThread]:
         "id", "title", "slug", "kind", "answer_count", "accepted_answer_id", "score"
     )
     patterns = [word_pattern([word]) for word in words]
-    ranked = sorted(candidates, key=lambda t: (-count_found(patterns, t.title), -t.score, -t.pk))[:limit]
-    links = Links()
-    return [
-        SimilarThread(
-            id=t.pk,
-            title=t.title,
-            url=links.thread(t.pk, t.slug),
-            kind_label=KIND_LABELS.get(t.kind, t.kind),
-            answer_count=t.answer_count,
-            answers_label=display.answer_count_label(t.answer_count),
-            is_solved=t.accepted_answer_id is not None,
-        )
-        for t in ranked
-    ]
+    return sorted(candidates, key=lambda t: (-count_found(patterns, t.title), -t.score, -t.pk))[:limit]
 
 
 def tags_suggest(*, user, prefix: str, limit: int = 8) -> list[str]:
@@ -351,7 +236,6 @@ def tag_details(*, name: str, user) -> TagDetails:
 # --- The tag directory --------------------------------------------------------------
 
 TAG_DIRECTORY_SECONDS = 10 * 60  # counts may lag this long: rebuilding after every write would cost more
-TAGS_PER_PAGE = 60
 
 
 class TagSort(StrEnum):
@@ -359,23 +243,7 @@ class TagSort(StrEnum):
     NAME = "name"
 
 
-@dataclass(frozen=True, slots=True)
-class TagEntry:
-    name: str
-    url: str
-    threads_label: str  # "12 threads"
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class TagDirectory:
-    tags: list[TagEntry]
-    total: int  # tags matching the filter, on every page
-    page: int
-    pages: int
-
-
-def _tag_counts(user) -> list[tuple[str, int, str]]:
+def tag_counts(*, user) -> list[tuple[str, int, str]]:
     """(name, threads the user may see with it, description) of every tag in use, most used first."""
 
     def build() -> list[tuple[str, int, str]]:
@@ -393,29 +261,3 @@ def _tag_counts(user) -> list[tuple[str, int, str]]:
     key = "directory:" + permissions.visibility_key(user)
     scopes = (TAGS_SCOPE, SPACES_SCOPE, caching.VISIBILITY_SCOPE)
     return caching.cached(scopes, key, build, timeout=TAG_DIRECTORY_SECONDS)
-
-
-def tag_directory(*, user, query: str = "", sort: str = TagSort.POPULAR, page: int = 1) -> TagDirectory:
-    """The tags on threads the user may see, with how many, filtered by a part of their name; one page of them.
-
-    At most two queries, the visible spaces and the counts (none while cached);
-    counts may lag by TAG_DIRECTORY_SECONDS.
-    """
-    rows = _tag_counts(user)
-    needle = query.strip().lower()
-    if needle:
-        rows = [row for row in rows if needle in row[0]]
-    if sort == TagSort.NAME:
-        rows = sorted(rows, key=lambda row: row[0])
-    pages = max(1, -(-len(rows) // TAGS_PER_PAGE))
-    page = min(max(1, page), pages)
-    links = Links()
-    return TagDirectory(
-        tags=[
-            TagEntry(name=name, url=links.tag(name), threads_label=display.threads_label(n), description=description)
-            for name, n, description in rows[(page - 1) * TAGS_PER_PAGE : page * TAGS_PER_PAGE]
-        ],
-        total=len(rows),
-        page=page,
-        pages=pages,
-    )

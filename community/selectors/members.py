@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import permissions
 from community.models import Post, PostKind, ThreadKind, Vote
+from community.pages.lists import KIND_LABELS
 from community.selectors.links import Links
-from community.selectors.lists import KIND_LABELS
 
 RECENT_LIMIT = 10
 

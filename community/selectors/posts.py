@@ -10,9 +10,9 @@ from django.http import Http404
 
 from community import permissions
 from community.models import BodyFormat, Comment, Post, PostKind, Revision
+from community.pages.lists import author_display
 from community.rendering.html_markdown import html_to_markdown
 from community.selectors.links import Links
-from community.selectors.lists import author_display
 
 HISTORY_LIMIT = 100
 DIFF_CONTEXT_LINES = 2

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from community import caching
 from community.models import Space, ThreadKind, Visibility
+from community.pages.threads import PostItem, ThreadPage
 from community.rendering import excerpt
 from community.selectors.spaces import SPACES_SCOPE
-from community.selectors.threads import PostItem, ThreadPage
 
 DESCRIPTION_LENGTH = 200  # what search results and link previews show of a description
 JSON_LD_TEXT_LENGTH = 3000  # enough for almost every post, bounded for the 32k-character ones

@@ -11,9 +11,10 @@ from django.utils.translation import get_language
 
 from community import caching, permissions
 from community.models import Space
+from community.pages.lists import TagEntry, tag_directory
 from community.selectors import display
 from community.selectors.links import Links
-from community.selectors.lists import Sort, TagEntry, tag_directory
+from community.selectors.lists import Sort
 from community.selectors.spaces import SPACES_SCOPE, visible_space_ids
 
 POPULAR_TAGS = 10

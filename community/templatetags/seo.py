@@ -10,8 +10,8 @@ from __future__ import annotations
 from django import template
 from django.utils.encoding import escape_uri_path
 
+from community.pages.threads import ThreadPage
 from community.selectors.seo import PageMeta, list_meta, thread_meta
-from community.selectors.threads import ThreadPage
 
 register = template.Library()
 

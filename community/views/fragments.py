@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from community import caching
-from community.selectors.threads import CommentItem, PostItem
+from community.pages.threads import CommentItem, PostItem
 
 POST_TEMPLATE = "community/partials/post.html"
 SECONDS = 10 * 60

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_safe
 
 from community import caching, permissions
 from community.models import IdeaStatus, Space, ThreadKind
+from community.pages.lists import tag_directory, thread_list
 from community.selectors.follows import member_follows
-from community.selectors.lists import PERIODS, Sort, TagSort, tag_details, tag_directory, tag_thread_count, thread_list
+from community.selectors.lists import PERIODS, Sort, TagSort, tag_details, tag_thread_count
 from community.selectors.spaces import space_get_for_user, space_list_for_user
 from community.services.content import normalize_tag
 from community.views.cache import LIST_SECONDS, visitor_page

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from community import permissions
 from community.forms import CommentForm, PostEditForm, ToggleForm, VoteForm
 from community.models import Post, PostKind
+from community.pages.threads import post_item_for_user, thread_page
 from community.selectors.links import Links
 from community.selectors.posts import post_get_for_user, post_history, revision_get
-from community.selectors.threads import post_item_for_user, thread_page
 from community.services.posts import answer_delete, comment_create, post_body_for_editing, post_edit, post_rollback
 from community.services.votes import answer_accept, vote_cast
 from community.views.labels import post_context

@@ -21,18 +21,19 @@ from community.forms import (
     answer_field,
 )
 from community.models import Thread, ThreadKind
-from community.selectors.links import Links
-from community.selectors.lists import similar_threads, tags_suggest
-from community.selectors.seo import thread_meta_entry
-from community.selectors.spaces import spaces_for_posting
-from community.selectors.threads import (
+from community.pages.lists import similar_threads
+from community.pages.threads import (
     ThreadPage,
     thread_get_for_page,
-    thread_get_for_user,
     thread_page,
     thread_page_cache_entries,
     thread_row_entry,
 )
+from community.selectors.links import Links
+from community.selectors.lists import tags_suggest
+from community.selectors.seo import thread_meta_entry
+from community.selectors.spaces import spaces_for_posting
+from community.selectors.threads import thread_get_for_user
 from community.services.content import TAG_SEPARATORS, normalize_tag
 from community.services.ideas import idea_status_set
 from community.services.posts import answer_create

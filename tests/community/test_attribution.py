@@ -11,8 +11,8 @@ import pytest
 from django.template.loader import render_to_string
 
 from community.attribution import Attribution, license_version, post_attribution, source_site
+from community.pages.threads import post_item
 from community.selectors.links import Links
-from community.selectors.threads import post_item
 from community.views.fragments import render_posts
 from tests.community.stackexchange_sample import import_cardano_questions, imported_post, original_row, original_user
 from tests.factories import UserFactory, ask

@@ -125,7 +125,8 @@ def test_rendering_posts_every_way_they_show_reads_only_what_the_key_covers(memb
     from django.utils import timezone
 
     from community.models import Post
-    from community.selectors.threads import thread_get_for_user, thread_page
+    from community.pages.threads import thread_page
+    from community.selectors.threads import thread_get_for_user
     from community.services.posts import comment_create
     from community.services.votes import answer_accept
     from community.views.labels import post_labels

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import Thread, Visibility
+from community.pages.lists import similar_threads
 from community.search import backends
 from community.search import selectors as search_selectors
 from community.search.backends import Order
@@ -22,7 +23,6 @@ from community.search.index import search_index_clear
 from community.search.matching import SearchFilters
 from community.search.query import MAX_TERMS, ParsedQuery, parse_query
 from community.search.selectors import search_threads
-from community.selectors.lists import similar_threads
 from community.services.posts import post_edit
 from community.services.votes import answer_accept
 from tests.factories import SpaceFactory, UserFactory, answer, ask

@@ -7,10 +7,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from community.models import Thread, Visibility
-from community.selectors.lists import significant_words, similar_threads, tag_thread_count, thread_list
+from community.pages.lists import similar_threads, thread_list
+from community.pages.threads import thread_page
+from community.selectors.lists import significant_words, tag_thread_count
 from community.selectors.pagination import decode_cursor, encode_cursor
 from community.selectors.posts import body_diff, post_history
-from community.selectors.threads import thread_get_for_user, thread_page
+from community.selectors.threads import thread_get_for_user
 from community.services.posts import comment_create, post_edit
 from community.services.threads import thread_close_as_duplicate
 from community.services.votes import answer_accept, vote_cast

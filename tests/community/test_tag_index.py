@@ -11,7 +11,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from community.models import TagInfo, Visibility
-from community.selectors.lists import TAGS_PER_PAGE, tag_directory
+from community.pages.lists import TAGS_PER_PAGE, tag_directory
 from tests.factories import SpaceFactory, UserFactory, ask
 
 pytestmark = pytest.mark.django_db
