@@ -7,7 +7,7 @@ from community.selectors.notifications import notifications_unread_count
 
 
 def notifications(request: HttpRequest) -> dict:
-    """The bell's unread count: one indexed COUNT, and only when a page shows the bell."""
+    """The bell's unread count, only when a page shows the bell: from the cache, or one indexed COUNT."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -51,6 +51,18 @@ def related_candidates_key(thread_id: int) -> str:
     return f"candidates:{thread_id}"
 
 
+def similar_entry(*, user, thread_id: int) -> tuple[tuple[str, ...], str]:
+    """(scopes, key) of the threads linked to and related to this one that readers of this visibility may see.
+
+    Shared by every reader who sees the same spaces. Stale when the thread
+    changes (its tags, its links), when any thread changes (a title, an answer
+    count: the lists' scope), when anything is hidden, deleted, restored or
+    moved (the visibility scope) and when a space changes.
+    """
+    scopes = (caching.thread_scope(thread_id), caching.THREADS_SCOPE, caching.VISIBILITY_SCOPE, SPACES_SCOPE)
+    return scopes, f"similar:{permissions.visibility_key(user)}"
+
+
 def thread_page_cache_entries(*, user, thread_id: int, answers_page: int) -> list[tuple[caching.Scopes, str]]:
     """The cache entries thread_get_for_page and thread_page read for this reader, to fetch in one round trip.
 
@@ -60,6 +72,7 @@ def thread_page_cache_entries(*, user, thread_id: int, answers_page: int) -> lis
     return [
         thread_row_entry(thread_id),
         (caching.thread_scope(thread_id), _content_key(answers_page, permissions.is_staff(user))),
+        similar_entry(user=user, thread_id=thread_id),
         (RELATED_SCOPE, related_candidates_key(thread_id)),
         (SPACES_SCOPE, visible_space_ids_key(user)),
     ]
@@ -317,7 +330,23 @@ def _similar(row: dict, links: Links) -> SimilarThread:
 def _linked_and_related(
     user, thread: Thread, tag_names: list[str], linked_ids: list[int], links: Links
 ) -> tuple[list[SimilarThread], list[SimilarThread]]:
-    """Threads linked to or from this one, and related ones sharing tags: those the reader may see, in one query."""
+    """Threads linked to or from this one, and related ones sharing tags: those the reader may see.
+
+    From the cache (similar_entry), else in one query. The entry is stored with
+    the tags and links it was built for, and rebuilt when they differ.
+    """
+    found = caching.lookup(*similar_entry(user=user, thread_id=thread.pk))
+    if found.hit and found.value[0] == (tag_names, linked_ids):
+        return found.value[1]
+    similar = _linked_and_related_rows(user, thread, tag_names, linked_ids, links)
+    # No longer than the candidates it was picked from are kept.
+    found.store(((tag_names, linked_ids), similar), RELATED_CACHE_SECONDS)
+    return similar
+
+
+def _linked_and_related_rows(
+    user, thread: Thread, tag_names: list[str], linked_ids: list[int], links: Links
+) -> tuple[list[SimilarThread], list[SimilarThread]]:
     shared = dict(_related_candidates(thread.pk, tag_names)) if tag_names else {}
     wanted = set(shared) | set(linked_ids)
     if not wanted:

@@ -125,9 +125,10 @@ SIMILAR_COLUMNS = ("id", "title", "slug", "kind", "answer_count", "accepted_answ
 def visible_thread_rows(*, user, thread_ids: list[int]) -> list[dict]:
     """Those of these threads that exist, are not deleted and are in spaces the user may see: SIMILAR_COLUMNS.
 
-    Read on every request, never cached (a thread deleted or moved to a private
-    space since must drop out at once), and written out: building this
-    queryset cost more Python than PostgreSQL takes to answer it.
+    Written out: building this queryset cost more Python than PostgreSQL
+    takes to answer it. The thread page caches what it makes of these rows
+    under the visibility scope (community.pages.threads.similar_entry), so a
+    thread deleted or moved to a private space since drops out at once.
     """
     if not thread_ids:
         return []

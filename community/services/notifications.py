@@ -16,6 +16,7 @@ from community import permissions
 from community.models import Comment, IdeaStatusChange, Post, PostKind, Thread, Vote
 from community.models.notifications import Follow, Notification, NotificationKind
 from community.rendering import extract_mentions
+from community.selectors.notifications import notifications_changed
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def _write(
         ],
         ignore_conflicts=True,
     )
+    notifications_changed(*recipients)
     return list(
         Notification.objects.filter(key=key, recipient_id__in=recipients, emailed_at__isnull=True).values_list(
             "pk", flat=True
@@ -162,7 +164,10 @@ def notifications_mark_read(*, member: User, ids: Iterable[int] | None = None) -
     unread = Notification.objects.filter(recipient=member, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        notifications_changed(member.pk)
+    return changed
 
 
 def unsubscribe_token(user: User) -> str:

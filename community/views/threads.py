@@ -24,6 +24,7 @@ from community.models import Thread, ThreadKind
 from community.pages.lists import similar_threads
 from community.pages.threads import (
     ThreadPage,
+    similar_entry,
     thread_get_for_page,
     thread_page,
     thread_page_cache_entries,
@@ -31,6 +32,7 @@ from community.pages.threads import (
 )
 from community.selectors.links import Links
 from community.selectors.lists import tags_suggest
+from community.selectors.notifications import unread_count_entry
 from community.selectors.seo import thread_meta_entry
 from community.selectors.spaces import spaces_for_posting
 from community.selectors.threads import thread_get_for_user
@@ -106,12 +108,20 @@ def thread_detail(request: HttpRequest, thread_id: int, slug: str | None = None)
     # the whole page; for a member the row and everything shared that their page is built from.
     page_key = visitor_page_key(request)
     if page_key is not None:
-        entries = [thread_row_entry(thread_id), (visitor_page_scopes(caching.thread_scope(thread_id)), page_key)]
+        entries = [
+            thread_row_entry(thread_id),
+            (visitor_page_scopes(caching.thread_scope(thread_id)), page_key),
+            # Read only when the page is rendered; named here so that every version a first render creates
+            # comes from this one lookup, and the page built under them can be stored.
+            similar_entry(user=request.user, thread_id=thread_id),
+        ]
     else:
         entries = [
             *thread_page_cache_entries(user=request.user, thread_id=thread_id, answers_page=answers_page),
             thread_meta_entry(thread_id, answers_page),
         ]
+        if request.user.is_authenticated:
+            entries.append(unread_count_entry(request.user))
     # Nothing is created for an id that turns out not to exist (see thread_get_for_page).
     with caching.prefetched(entries, create=False):
         thread = thread_get_for_page(user=request.user, thread_id=thread_id)

@@ -14,7 +14,7 @@ from community.selectors.pagination import decode_cursor, encode_cursor
 from community.selectors.posts import body_diff, post_history
 from community.selectors.threads import thread_get_for_user
 from community.services.posts import comment_create, post_edit
-from community.services.threads import thread_close_as_duplicate
+from community.services.threads import thread_close_as_duplicate, thread_delete
 from community.services.votes import answer_accept, vote_cast
 from tests.factories import SpaceFactory, UserFactory, answer, ask
 
@@ -378,6 +378,21 @@ def test_deleted_answers_are_shown_to_staff_only(member, other_member, staff):
 
     assert thread_page(user=member, thread=thread).answers == []
     assert [item.is_deleted for item in thread_page(user=staff, thread=thread).answers] == [True]
+
+
+def test_related_threads_on_a_members_cached_page_drop_a_thread_deleted_since_at_once(client, member, staff):
+    thread = ask(member, title="How do I reset my wallet password?", tags=("wallet", "password"))
+    deleted = ask(member, title="Wallet colours in dark mode look wrong", tags=("wallet",))
+    kept = ask(member, title="Wallet backups on a second phone", tags=("wallet",))
+    client.force_login(member)
+    url = f"/t/{thread.pk}/{thread.slug}/"
+    assert deleted.title in client.get(url).content.decode()
+
+    thread_delete(thread=deleted, actor=staff)
+
+    page = client.get(url).content.decode()
+    assert deleted.title not in page
+    assert kept.title in page
 
 
 def test_related_threads_share_tags_and_never_leak_private_spaces(member, staff):

@@ -183,3 +183,44 @@ def test_the_filtered_inbox_costs_the_same_queries_for_one_notification_and_fift
     html = client.get(reverse("notification_list")).content.decode()
     assert html.count("Question number") == 50
     assert "Hidden question" not in html
+
+
+def _notification_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        _bell(client)
+    return [q["sql"] for q in captured.captured_queries if "community_notification" in q["sql"]]
+
+
+def test_the_bell_count_comes_from_the_cache_until_a_notification_comes_or_is_read(client, member, other_member):
+    thread = ask(member, title="Question about delivery times")
+    notify_post_published(post_id=answer(other_member, thread).pk)
+    client.force_login(member)
+    assert _bell(client) == "1"
+    assert _notification_queries(client) == []
+
+    # In the same thread and space: only the notification itself says the count changed.
+    notify_post_published(post_id=answer(other_member, thread).pk)
+    assert _bell(client) == "2"
+
+    client.post(reverse("notifications_read_all"))
+    assert _bell(client) == "0"
+
+
+def test_another_members_notifications_leave_a_members_cached_count_alone(client, member, other_member):
+    _notify(member, other_member)
+    client.force_login(member)
+    assert _bell(client) == "1"
+
+    _notify(other_member, member)
+
+    assert _bell(client) == "1"
+    assert _notification_queries(client) == []
+
+
+def test_a_thread_deleted_after_the_count_was_cached_leaves_the_bell_at_once(client, member, staff, watched):
+    client.force_login(member)
+    assert _bell(client) == "1"
+
+    thread_delete(thread=watched, actor=staff)
+
+    assert _bell(client) == "0"
