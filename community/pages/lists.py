@@ -67,6 +67,13 @@ def author_display(user, links: Links) -> tuple[str, str | None]:
     return user.public_name, links.member(user.username)
 
 
+def author_display_values(username: str | None, display_name: str | None, links: Links) -> tuple[str, str | None]:
+    """author_display for an author read as two columns rather than loaded (no username: erased)."""
+    if username is None:
+        return "", None
+    return display_name or username, links.member(username)
+
+
 def _row(thread: Thread, tag_names: list[str], links: Links, now: datetime) -> ThreadRow:
     author_name, author_url = author_display(thread.author, links)
     is_question = thread.kind == ThreadKind.QUESTION

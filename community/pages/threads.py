@@ -19,7 +19,14 @@ from django.utils import timezone
 from community import caching, permissions
 from community.attribution import Attribution, post_attribution
 from community.models import Post, PostKind, Thread, ThreadKind
-from community.pages.lists import IDEA_STATUS_LABELS, KIND_LABELS, SimilarThread, TagLink, author_display
+from community.pages.lists import (
+    IDEA_STATUS_LABELS,
+    KIND_LABELS,
+    SimilarThread,
+    TagLink,
+    author_display,
+    author_display_values,
+)
 from community.selectors import display
 from community.selectors import threads as selectors
 from community.selectors.links import Links
@@ -295,7 +302,7 @@ class ThreadPage:
 def _comment_items(user, post: Post, links: Links, now: datetime) -> list[CommentItem]:
     items = []
     for comment in post.visible_comments:
-        name, url = author_display(comment.author, links)
+        name, url = author_display_values(comment.author_username, comment.author_display_name, links)
         may_edit = permissions.can_edit_comment(user, comment, post, now)
         may_delete = may_edit or permissions.can_delete_comment(user, comment, post)
         items.append(
