@@ -50,8 +50,13 @@ def thread_row_entry(thread_id: int) -> tuple[tuple[str, str], str]:
     return (caching.thread_scope(thread_id), SPACES_SCOPE), "row"
 
 
+# Part of the content's key: raised when what selectors.thread_content returns changes shape, so that
+# entries written by the code before a deployment are not read by the code after it.
+CONTENT_FORMAT = 2
+
+
 def _content_key(answers_page: int, is_staff: bool) -> str:
-    return f"content:{answers_page}:{int(is_staff)}"
+    return f"content:{CONTENT_FORMAT}:{answers_page}:{int(is_staff)}"
 
 
 def related_candidates_key(thread_id: int) -> str:
