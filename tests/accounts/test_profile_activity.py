@@ -138,6 +138,7 @@ def test_the_profile_takes_the_same_queries_for_one_thread_and_thirty(
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     _fill(member, other_member, 30)
+    client.get(url)  # the new space makes the cached bell count stale: count it once, as for one thread
     with CaptureQueriesContext(connection) as thirty:
         response = client.get(url)
 
