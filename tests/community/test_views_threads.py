@@ -506,6 +506,32 @@ def test_me_too_through_htmx_returns_the_widget_pressed_and_counted(client, ques
     assert not MeToo.objects.exists()
 
 
+def test_a_question_nobody_has_seconded_shows_no_me_too_count_and_one_that_has_counts_in_words(
+    client, question, other_member
+):
+    html = html_of(client.get(reverse("thread_short", args=[question.pk]), follow=True))
+    assert "have this question too" not in html
+    assert "has this question too" not in html
+
+    from community.services.threads import me_too_set
+
+    me_too_set(thread=question, member=other_member, on=True)
+    me_too_set(thread=question, member=UserFactory(), on=True)
+    html = html_of(client.get(reverse("thread_short", args=[question.pk]), follow=True))
+    assert "2 people have this question too" in html
+
+
+def test_withdrawing_the_only_me_too_through_htmx_leaves_no_zero_count(client, question, other_member):
+    client.force_login(other_member)
+    client.post(reverse("thread_me_too", args=[question.pk]), {"on": "1"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("thread_me_too", args=[question.pk]), {"on": "0"}, HTTP_HX_REQUEST="true")
+
+    html = html_of(response)
+    assert 'aria-pressed="false"' in html
+    assert "0 people" not in html
+    assert "this question too</p>" not in html
+
+
 def test_the_asker_cannot_say_me_too_and_is_told_why(client, question, member):
     client.force_login(member)
     response = client.post(reverse("thread_me_too", args=[question.pk]), {"on": "1"}, HTTP_HX_REQUEST="true")
