@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +20,7 @@ from community.pages.lists import tag_directory, thread_list
 from community.selectors.follows import member_follows
 from community.selectors.lists import PERIODS, Sort, TagSort, tag_details, tag_thread_count
 from community.selectors.spaces import space_get_for_user, space_list_for_user
-from community.services.content import normalize_tag
+from community.services.content import normalize_tag, tag_problem
 from community.views.cache import LIST_SECONDS, visitor_page
 from community.views.params import page_number
 
@@ -200,6 +200,9 @@ def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     # Tags are stored lower-cased and composed: /tags/C++/ is /tags/c++/.
     if tag != normalize_tag(tag):
         return redirect("tag_detail", normalize_tag(tag), permanent=True)
+    # A name the tag rules refuse can never gain threads: an empty 200 page would be a soft 404 to crawlers.
+    if tag_problem(tag):
+        raise Http404(_("No such tag."))
     return cached_list(request, lambda: _tag_page(request, tag))
 
 

@@ -144,6 +144,20 @@ def test_a_tag_nobody_used_yet_shows_an_empty_list_not_an_error(client):
     assert "0 threads with this tag" in html_of(response)
 
 
+@pytest.mark.parametrize("name", ["€", "wallet€", "---", "x" * 36])
+def test_a_tag_page_for_a_name_no_tag_can_have_answers_404(client, name):
+    response = client.get(reverse("tag_detail", args=[name]))
+    assert response.status_code == 404
+    assert "threads with this tag" not in html_of(response)
+
+
+def test_a_tag_page_for_a_valid_name_with_symbols_and_another_script_still_answers(client):
+    for name in ("c#", "node.js", "кошелёк", "x" * 35):
+        response = client.get(reverse("tag_detail", args=[name]))
+        assert response.status_code == 200, name
+        assert "0 threads with this tag" in html_of(response)
+
+
 def test_next_and_previous_links_walk_the_list_without_repeats(client, member, space):
     for n in range(35):
         ask(member, space, title=f"Wallet question number {n:02d} here")
