@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, SpaceFactory, UserFactory, ask
 
 
-@pytest.mark.browser
-def test_a_member_makes_text_bold_and_previews_it_as_the_post_will_show(page, page_problems, sign_in, member):
+def _ask_with_details(page, sign_in, member, text: str):
+    """The ask page of a signed-in member, its Details holding `text` with the caret at the end."""
     SpaceFactory(name="Wallets", slug="wallets")
     sign_in(member.username, PASSWORD)
     page.goto("/ask/")
     details = page.get_by_label("Details")
-    details.fill("Restart the app, then ")
+    details.fill(text)
     details.press("End")
+    return details
+
+
+@pytest.mark.browser
+def test_a_member_makes_text_bold_and_previews_it_as_the_post_will_show(page, page_problems, sign_in, member):
+    details = _ask_with_details(page, sign_in, member, "Restart the app, then ")
     page.get_by_role("button", name="Bold").first.click()
     details.press_sequentially("sync again")
     expect(details).to_have_value("Restart the app, then **sync again**")
@@ -65,3 +73,18 @@ def test_without_javascript_the_editors_are_plain_textareas_that_still_post(brow
         expect(page.locator(".answers .post-main > .post-body strong")).to_have_text("sync again")
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_the_link_button_shows_a_drawn_icon_keeps_its_name_and_inserts_a_link(page, page_problems, sign_in, member):
+    details = _ask_with_details(page, sign_in, member, "See ")
+
+    link = page.get_by_role("button", name="Link", exact=True).first
+    icon = link.locator("svg")
+    expect(icon).to_be_visible()
+    box = icon.bounding_box()
+    assert box["width"] >= 12 and box["height"] >= 12
+    link.click()
+
+    expect(details).to_have_value(re.compile(r"^See \[.*\]\(.*\)$"))
+    assert page_problems.all() == []

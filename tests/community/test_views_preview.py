@@ -98,3 +98,13 @@ def test_previews_are_limited_per_member_and_minute(client, member, other_member
 
     assert answers == [200, 200, 200, 429]
     assert client.post(reverse("markdown_preview"), {"text": "**hi**"}).status_code == 200  # another member's own count
+
+
+def test_the_toolbar_link_button_draws_its_icon_rather_than_relying_on_an_emoji_font(client, member):
+    client.force_login(member)
+    html = client.get(reverse("ask")).content.decode()
+
+    button = re.search(r'<button type="button" class="md-button" data-md="link".*?</button>', html, re.DOTALL)[0]
+    assert "\U0001f517" not in html
+    assert '<svg class="md-icon" aria-hidden="true"' in button
+    assert '<span class="visually-hidden">Link</span>' in button
