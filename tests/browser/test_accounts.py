@@ -37,8 +37,10 @@ def test_a_newcomer_signs_up_confirms_their_email_and_lands_signed_in(page, page
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("status")).to_contain_text("You have confirmed newcomer@example.com")
     header = page.get_by_role("banner")
-    expect(header.locator(".member-menu summary")).to_have_text("N newcomer")
-    header.get_by_label("Account menu for newcomer").click()
+    menu = header.locator(".member-menu summary")
+    expect(menu).to_have_text("N newcomer account menu")
+    expect(menu).to_have_accessible_name("newcomer account menu")
+    menu.click()
     expect(header.get_by_role("link", name="Your profile")).to_have_attribute("href", "/u/newcomer/")
     expect(header.get_by_role("button", name="Sign out")).to_be_visible()
     assert page_problems.all() == []

@@ -142,3 +142,21 @@ def test_the_account_menu_opens_from_the_keyboard_and_escape_closes_it(page, mem
 
     expect(sign_out).to_be_hidden()
     expect(summary).to_be_focused()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1200, 360])
+def test_the_account_menu_is_named_by_the_username_it_shows_on_wide_and_narrow_screens(page, member, sign_in, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(member.username, PASSWORD)
+    summary = page.locator(".member-menu summary")
+    username = summary.locator(".nav-username")
+
+    # Voice control users say what they see: the accessible name must contain it (axe label-content-name-mismatch).
+    expect(summary).to_have_accessible_name(f"{member.username} account menu")
+    if width < 480:
+        assert username.bounding_box()["width"] <= 1, "narrow screens show only the avatar"
+    else:
+        expect(username).to_be_visible()
+    summary.click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

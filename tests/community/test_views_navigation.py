@@ -192,3 +192,13 @@ def test_posting_a_thread_says_what_was_posted(client, member, kind, message):
     )
 
     assert message in response.content.decode()
+
+
+def test_the_account_menu_takes_its_name_from_the_username_it_shows(client, member):
+    client.force_login(member)
+    html = client.get("/").content.decode()
+
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", html, re.DOTALL)
+    assert summary[0].startswith("<summary>"), "an aria-label would hide the visible username from the name"
+    text = re.sub(r"<span[^>]*aria-hidden=\"true\"[^>]*>.*?</span>|<[^>]+>", " ", summary[1])
+    assert " ".join(text.split()) == f"{member.username} account menu"
