@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from community.models import Post, PostKind
+from community.models import Comment, Post, PostKind
 
 SOURCE_PREFIX = "stackexchange:"
 # A host name, so a malformed source can never produce a link elsewhere than the site itself.
@@ -63,6 +63,25 @@ def license_version(stated: str, written_at: dt.datetime) -> str:
     return "2.5"
 
 
+def _source_author(content: Post | Comment, site: str, named_in_dump: str) -> tuple[str, str]:
+    """The author's name and profile on the site, when the author was imported from the same site."""
+    author = content.author
+    if author is not None and author.source == content.source and author.source_id is not None:
+        return author.public_name, f"https://{site}/users/{author.source_id}"
+    return named_in_dump or _("an anonymous user"), ""
+
+
+def _attribution(author: tuple[str, str], *, site: str, source_url: str, version: str) -> Attribution:
+    return Attribution(
+        author_name=author[0],
+        author_url=author[1],
+        site=site,
+        source_url=source_url,
+        license_name=f"CC BY-SA {version}",
+        license_url=f"https://creativecommons.org/licenses/by-sa/{version}/",
+    )
+
+
 def post_attribution(post: Post) -> Attribution | None:
     """The attribution an imported post shows; None for a post written here.
 
@@ -71,18 +90,33 @@ def post_attribution(post: Post) -> Attribution | None:
     site = source_site(post.source)
     if site is None or post.source_id is None:
         return None
-    author = post.author
-    if author is not None and author.source == post.source and author.source_id is not None:
-        author_name, author_url = author.public_name, f"https://{site}/users/{author.source_id}"
-    else:
-        author_name, author_url = post.source_author or _("an anonymous user"), ""
     path = "q" if post.kind == PostKind.OPENING else "a"
-    version = license_version(post.source_license, post.created_at)
-    return Attribution(
-        author_name=author_name,
-        author_url=author_url,
+    return _attribution(
+        _source_author(post, site, post.source_author),
         site=site,
         source_url=f"https://{site}/{path}/{post.source_id}",
-        license_name=f"CC BY-SA {version}",
-        license_url=f"https://creativecommons.org/licenses/by-sa/{version}/",
+        version=license_version(post.source_license, post.created_at),
+    )
+
+
+def comment_attribution(comment: Comment, *, author_name: str, author_source_id: int | None) -> Attribution | None:
+    """The attribution an imported comment shows; None for a comment written here.
+
+    Comments are CC BY-SA like posts. The importer keeps no licence for them, so
+    the version is the one in force on the day the comment was written. The
+    author's name and id on the site are given: the thread page loads comments
+    without their authors' rows (community.selectors.threads).
+    """
+    site = source_site(comment.source)
+    if site is None or comment.source_id is None:
+        return None
+    if author_source_id is not None and author_name:
+        author = (author_name, f"https://{site}/users/{author_source_id}")
+    else:
+        author = (_("an anonymous user"), "")
+    return _attribution(
+        author,
+        site=site,
+        source_url=f"https://{site}/posts/comments/{comment.source_id}",
+        version=license_version("", comment.created_at),
     )

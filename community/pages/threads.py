@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from community import caching, permissions
-from community.attribution import Attribution, post_attribution
+from community.attribution import Attribution, comment_attribution, post_attribution
 from community.models import Post, PostKind, Thread, ThreadKind
 from community.pages.lists import (
     IDEA_STATUS_LABELS,
@@ -136,6 +136,8 @@ class CommentItem:
     # What this reader may do with it; the URLs are empty when they may not.
     edit_url: str = ""
     delete_url: str = ""
+    # The credit CC BY-SA asks for, on an imported comment.
+    attribution: Attribution | None = None
 
 
 @dataclass(slots=True)
@@ -322,6 +324,11 @@ def _comment_items(user, post: Post, links: Links, now: datetime) -> list[Commen
                 is_edited=comment.edited_at is not None,
                 edit_url=links.post_action("comment_edit", comment.pk) if may_edit else "",
                 delete_url=links.post_action("comment_delete", comment.pk) if may_delete else "",
+                attribution=comment_attribution(
+                    comment,
+                    author_name=comment.author_display_name or comment.author_username or "",
+                    author_source_id=comment.author_source_id,
+                ),
             )
         )
     return items

@@ -167,10 +167,14 @@ def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> 
         "comments",
         queryset=Comment.objects.filter(deleted_at__isnull=True)
         # What the page and the comment permissions read (community.permissions.can_edit_comment).
-        .only("id", "post_id", "author_id", "body_html", "created_at", "edited_at", "deleted_at")
+        .only("id", "post_id", "author_id", "body_html", "created_at", "edited_at", "deleted_at", "source", "source_id")
         .annotate(
             author_username=Subquery(User.objects.filter(pk=OuterRef("author_id")).values("username")),
             author_display_name=Subquery(Profile.objects.filter(user_id=OuterRef("author_id")).values("display_name")),
+            # The author's id on the site an imported comment came from, for its credit (community.attribution).
+            author_source_id=Subquery(
+                User.objects.filter(pk=OuterRef("author_id"), source=OuterRef("source")).values("source_id")
+            ),
         )
         .order_by("created_at", "pk"),
         to_attr="visible_comments",

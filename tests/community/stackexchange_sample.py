@@ -21,13 +21,16 @@ def _rows(name: str) -> tuple[dict[str, str], ...]:
     return tuple(xml_rows(dump_dir(CARDANO) / f"{name}.xml"))
 
 
-def import_cardano_questions(directory: Path, *question_ids: int) -> dict[int, Thread]:
-    """Import the questions with these ids and their answers; their threads by question id."""
+def import_cardano_questions(directory: Path, *question_ids: int, comments: bool = False) -> dict[int, Thread]:
+    """Import the questions with these ids and their answers (and their comments); their threads by question id."""
     wanted = {str(n) for n in question_ids}
     posts = [row for row in _rows("Posts") if row["Id"] in wanted or row.get("ParentId") in wanted]
+    post_ids = {row["Id"] for row in posts}
+    remarks = [row for row in _rows("Comments") if row["PostId"] in post_ids] if comments else []
     people = {row[key] for row in posts for key in ("OwnerUserId", "LastEditorUserId") if row.get(key)}
+    people |= {row["UserId"] for row in remarks if row.get("UserId")}
     users = [row for row in _rows("Users") if row["Id"] in people]
-    run_import(write_dump(directory / CARDANO, Posts=posts, Users=users))
+    run_import(write_dump(directory / CARDANO, Posts=posts, Users=users, **({"Comments": remarks} if comments else {})))
     threads = Thread.objects.filter(source=SOURCE, source_id__in=question_ids)
     return {thread.source_id: thread for thread in threads}
 

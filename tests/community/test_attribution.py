@@ -140,3 +140,69 @@ def test_the_author_name_is_escaped_where_it_is_shown():
     html = render_to_string("community/partials/attribution.html", {"attribution": attribution})
     assert "<img" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+# --- Comments -----------------------------------------------------------------------------
+
+
+def comment_credits(html: str) -> dict[int, str]:
+    """The credit under each comment of a page that has one, by comment id."""
+    items = re.findall(r'<li class="comment" id="comment-(\d+)">(.*?)</li>', html, flags=re.DOTALL)
+    return {int(pk): credit[0] for pk, body in items if (credit := attribution_of(body))}
+
+
+@pytest.fixture
+def commented(tmp_path):
+    # 4: a question with four comments, its answer 25 with one; 2568: a comment by someone the dump names only.
+    return import_cardano_questions(tmp_path, 4, 2568, comments=True)
+
+
+def test_imported_comments_credit_their_author_on_the_site_the_comment_and_the_licence(client, commented):
+    from community.models import Comment
+
+    thread = commented[4]
+    html = client.get(f"/t/{thread.pk}/{thread.slug}/").content.decode()
+
+    expected = {}
+    for source_id in (8, 10, 20, 21, 204):
+        comment = Comment.objects.select_related("author").get(source_id=source_id)
+        name = unescape(comment.author.public_name)
+        expected[comment.pk] = (
+            f"Originally posted by [{name}]({SITE}/users/{comment.author.source_id})"
+            f" on [cardano.stackexchange.com]({SITE}/posts/comments/{source_id})"
+            " · [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/)"
+        )
+    assert comment_credits(html) == expected
+    assert Comment.objects.get(source_id=8).author.source_id == 38
+
+
+def test_a_comment_written_here_under_an_imported_post_carries_no_credit(client, member, commented):
+    from community.models import Comment
+    from community.services.posts import comment_create
+
+    thread = commented[4]
+    native = comment_create(post=thread.posts.get(kind="opening"), author=member, body="Thanks, this helped me a lot.")
+    html = client.get(f"/t/{thread.pk}/{thread.slug}/").content.decode()
+
+    credits = comment_credits(html)
+    assert f'id="comment-{native.pk}"' in html
+    assert native.pk not in credits
+    assert set(credits) == set(
+        Comment.objects.exclude(source="").filter(post__thread=thread).values_list("pk", flat=True)
+    )
+
+
+def test_crediting_comments_adds_no_query_to_the_thread_page(client, commented):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from community import caching
+
+    counts = []
+    for thread in (commented[2568], commented[4]):  # 4 comments on one post; 5 on two posts
+        caching.content_changed(thread.pk)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/t/{thread.pk}/{thread.slug}/")
+        assert len(comment_credits(response.content.decode())) >= 4
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
