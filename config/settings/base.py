@@ -317,8 +317,9 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Celery --------------------------------------------------------------------
 # Without REDIS_URL the broker is a folder on disk (kombu's filesystem
-# transport), so `make run` runs a real worker and beat with no server.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# transport), so `make run` runs a real worker and beat with no server. The
+# transport ignores the host; naming one keeps kombu from warning that none was given.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
 _broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {

@@ -579,3 +579,41 @@ def test_a_brand_colour_too_light_for_white_text_is_refused(monkeypatch):
         env_brand_colour("RAPPORT_BRAND_PRIMARY", "#1f5fbf")
     monkeypatch.setenv("RAPPORT_BRAND_PRIMARY", "#1F5FBF")
     assert env_brand_colour("RAPPORT_BRAND_PRIMARY", "#000000") == "#1f5fbf"
+
+
+# --- The default broker ---------------------------------------------------------------
+
+_CONNECT_TO_BROKER = """
+import logging, django
+django.setup()
+from config.celery import app
+logging.basicConfig(level=logging.WARNING)
+with app.connection_for_write() as connection:
+    print(connection.transport_cls, connection.as_uri())
+"""
+
+
+@pytest.mark.parametrize(
+    ("broker", "warns"),
+    [(None, False), ("filesystem://", True)],
+    ids=["default", "hostless-url-set-by-hand"],
+)
+def test_the_default_folder_broker_connects_without_kombus_hostname_warning(tmp_path, broker, warns):
+    # The filesystem transport has no host: kombu's "No hostname was supplied" is a false alarm it raises
+    # for a URL without one. The default names localhost; the hand-set control shows the check can see it.
+    overrides = {"DJANGO_SETTINGS_MODULE": DEV, "RAPPORT_DATA_DIR": str(tmp_path)}
+    if broker:
+        overrides["CELERY_BROKER_URL"] = broker
+    result = subprocess.run(
+        [sys.executable, "-c", _CONNECT_TO_BROKER],
+        cwd=ROOT,
+        env=clean_environment(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("filesystem ")
+    assert ("No hostname was supplied" in result.stderr) is warns
