@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from community.models import Badge, IdeaStatusChange, Space, TagInfo, Thread
+from community.models import IdeaStatusChange, Space, TagInfo, Thread
 from community.services.spaces import space_save
 from community.services.threads import thread_delete, thread_move, thread_restore
 
@@ -28,15 +28,6 @@ class SpaceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         space_save(space=obj)
-
-
-@admin.register(Badge)
-class BadgeAdmin(admin.ModelAdmin):
-    """Badges are named and described here; awards come from imports (and, later, the reward rules)."""
-
-    list_display = ["name", "tier", "is_tag_badge"]
-    list_filter = ["tier", "is_tag_badge"]
-    search_fields = ["name"]
 
 
 @admin.register(TagInfo)

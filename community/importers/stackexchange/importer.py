@@ -6,7 +6,7 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +19,13 @@ from community import caching
 from community.db.bulk import analyze_grown, batch_transaction
 from community.importers.progress import Progress
 from community.importers.reader import ReaderProcess
-from community.importers.stackexchange import activity, badges, history, members, posts
+from community.importers.side_steps import SIDE_STEPS
+from community.importers.stackexchange import activity, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
 from community.importers.stackexchange.state import ImportState, ImportSummary, Prepared
 from community.importers.writer import BatchWriter
 from community.importers.xmlrows import DumpError, Row, iter_rows
-from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
+from community.models import Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
 from community.search.index import search_index_threads_bulk
 
 logger = logging.getLogger(__name__)
@@ -245,10 +246,12 @@ class StackExchangeImporter:
         ]
         for name, step in first:
             self.run_step(name, step)
-        # Badges need the members alone and touch no table the other steps
-        # write: they are read and written alongside the comments, votes and
-        # links, which keeps both cores busy where each step alone would not.
-        with self.alongside("Badges.xml", badges.import_badges):
+        # The side steps (badges) need the members alone and touch no table the
+        # other steps write: they are read and written alongside the comments,
+        # votes and links, which keeps both cores busy where each step alone would not.
+        with ExitStack() as beside:
+            for name, step in SIDE_STEPS:
+                beside.enter_context(self.alongside(name, step))
             for name, step in then:
                 self.run_step(name, step)
 
@@ -360,7 +363,6 @@ class StackExchangeImporter:
                 Revision: added.revisions,
                 Comment: added.comments,
                 Vote: added.votes,
-                BadgeAward: added.badges,
                 ThreadLink: added.links,
             },
             workers=SERVER_WORKERS,
