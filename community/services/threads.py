@@ -1,4 +1,4 @@
-"""Writes for threads: asking, closing as duplicate, deleting, restoring, moving, me-too."""
+"""Writes for threads: asking, deleting, restoring, moving, me-too. Closing and reopening live in moderation.services."""
 
 from __future__ import annotations
 
@@ -65,48 +65,6 @@ def thread_create(
     Follow.objects.create(member=author, thread=thread)
     transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
     return thread
-
-
-@transaction.atomic
-def thread_close_as_duplicate(*, thread: Thread, canonical: Thread, actor: User) -> bool:
-    """Close a question as a duplicate of another. Returns False when it already pointed there."""
-    if not permissions.can_moderate(actor, thread.space):
-        raise PermissionDenied(_("Only moderators can close threads as duplicates."))
-    if canonical.pk == thread.pk:
-        raise ValidationError(_("A thread cannot be a duplicate of itself."))
-    if canonical.duplicate_of_id is not None:
-        # Point at the end of the chain so readers land on the real answer.
-        canonical = Thread.objects.get(pk=canonical.duplicate_of_id)
-    if not permissions.can_view_thread(actor, canonical):
-        raise PermissionDenied(_("You cannot see that thread."))
-    locked = Thread.objects.select_for_update().get(pk=thread.pk)
-    if locked.duplicate_of_id == canonical.pk:
-        return False
-    previous = locked.duplicate_of_id
-    now = timezone.now()
-    Thread.objects.filter(pk=thread.pk).update(duplicate_of=canonical, closed_at=now, close_reason="duplicate")
-    Thread.objects.filter(pk=canonical.pk).update(duplicate_count=F("duplicate_count") + 1)
-    if previous:
-        Thread.objects.filter(pk=previous).update(duplicate_count=F("duplicate_count") - 1)
-    caching.content_changed(thread.pk, canonical.pk, previous)
-    thread.duplicate_of, thread.closed_at, thread.close_reason = canonical, now, "duplicate"
-    return True
-
-
-@transaction.atomic
-def thread_reopen(*, thread: Thread, actor: User) -> bool:
-    """Reopen a closed thread (undoing a duplicate link). Returns False when it was open."""
-    if not permissions.can_moderate(actor, thread.space):
-        raise PermissionDenied(_("Only moderators can reopen threads."))
-    locked = Thread.objects.select_for_update().get(pk=thread.pk)
-    if locked.closed_at is None:
-        return False
-    if locked.duplicate_of_id:
-        Thread.objects.filter(pk=locked.duplicate_of_id).update(duplicate_count=F("duplicate_count") - 1)
-    Thread.objects.filter(pk=thread.pk).update(duplicate_of=None, closed_at=None, close_reason="")
-    caching.content_changed(thread.pk, locked.duplicate_of_id)
-    thread.duplicate_of, thread.closed_at, thread.close_reason = None, None, ""
-    return True
 
 
 @transaction.atomic

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.models import IdeaStatusChange, Notification, Thread
 from community.services.emails import notification_email_send
-from community.services.ideas import idea_status_set
 from community.services.notifications import notify_idea_status_changed
 from community.services.votes import vote_cast
+from moderation.services.ideas import idea_status_set
 from tests.factories import UserFactory, ask
 
 pytestmark = pytest.mark.django_db

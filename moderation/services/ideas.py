@@ -1,4 +1,9 @@
-"""The idea workflow: staff move an idea through its statuses with a note, and voters hear about it."""
+"""The idea workflow: staff move an idea through its statuses with a note, and voters hear about it.
+
+A moderator's action, so it lives in moderation; the change itself
+(IdeaStatusChange) is community's data, shown on the thread page, and
+community's signal tells its notifications.
+"""
 
 from __future__ import annotations
 
