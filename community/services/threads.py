@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community import caching, permissions
-from community.models import Follow, MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
+from community.models import MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
 from community.models.threads import EXCERPT_LENGTH, IdeaStatus
 from community.rendering import excerpt
-from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
+from community.services.written import content_written
 from community.signals import post_published
 
 
@@ -59,11 +59,13 @@ def thread_create(
     )
     if tag_names:
         thread.tags.set(tag_names)
-    search_index_thread(thread.pk)
-    caching.content_changed(thread.pk)
-    # Askers hear about answers by watching their own thread (they can unfollow).
-    Follow.objects.create(member=author, thread=thread)
-    transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
+    content_written(
+        thread_id=thread.pk,
+        signal=post_published,
+        sender=Post,
+        payload={"post_id": post.pk, "thread_id": thread.pk, "author_id": author.pk, "kind": PostKind.OPENING.value},
+        follower=author,
+    )
     return thread
 
 

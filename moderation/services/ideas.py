@@ -16,7 +16,7 @@ from accounts.models import User
 from community import caching, permissions
 from community.models import IdeaStatus, IdeaStatusChange, Thread, ThreadKind
 from community.services.content import render_body
-from community.signals import idea_status_changed
+from community.signals import idea_status_changed, send_on_commit
 
 NOTE_MAX_LENGTH = 2000
 
@@ -55,5 +55,7 @@ def idea_status_set(*, thread: Thread, status: str, actor: User, note: str) -> I
     Thread.objects.filter(pk=thread.pk).update(idea_status=status, last_activity_at=now)
     caching.content_changed(thread.pk)
     thread.idea_status = status
-    transaction.on_commit(lambda: idea_status_changed.send(sender=IdeaStatusChange, change_id=change.pk))
+    send_on_commit(
+        idea_status_changed, sender=IdeaStatusChange, change_id=change.pk, thread_id=thread.pk, status=status
+    )
     return change
