@@ -1,4 +1,4 @@
-"""Moderators' actions on threads: close as a duplicate, reopen, lock and unlock.
+"""Moderators' actions on threads: close as a duplicate, reopen, lock, unlock, delete, restore, move.
 
 They live in moderation, which imports community and never the reverse, so
 the audit log can record each action beside it in the same transaction.
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community import caching, permissions
-from community.models import Thread
+from community.models import Space, Thread
 
 
 @transaction.atomic
@@ -84,4 +84,54 @@ def thread_unlock(*, thread: Thread, actor: User) -> bool:
         return False
     caching.content_changed(thread.pk)
     thread.locked_at = None
+    return True
+
+
+def _duplicate_count_add(thread: Thread, amount: int) -> int | None:
+    """Count the thread in (or out of) its canonical thread's live duplicates, as recompute_counters does.
+
+    Call with the thread's row locked (by the UPDATE that claimed the change), so its link is current.
+    Returns the canonical thread's id, whose page shows the count.
+    """
+    canonical = Thread.objects.filter(pk=thread.pk).values_list("duplicate_of_id", flat=True).first()
+    if canonical:
+        Thread.objects.filter(pk=canonical).update(duplicate_count=F("duplicate_count") + amount)
+    return canonical
+
+
+@transaction.atomic
+def thread_delete(*, thread: Thread, actor: User) -> bool:
+    """Soft-delete a thread: gone for everyone but staff, everywhere at once. Returns False when it was deleted."""
+    if not permissions.can_moderate(actor, thread.space):
+        raise PermissionDenied(_("Only moderators can delete threads."))
+    now = timezone.now()
+    # The conditional UPDATE is the claim: of two moderators deleting at once, one changes the counters.
+    if not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(deleted_at=now):
+        return False
+    caching.visibility_changed(thread.pk, _duplicate_count_add(thread, -1))
+    thread.deleted_at = now
+    return True
+
+
+@transaction.atomic
+def thread_restore(*, thread: Thread, actor: User) -> bool:
+    """Bring a soft-deleted thread back. Returns False when it was not deleted."""
+    if not permissions.can_moderate(actor, thread.space):
+        raise PermissionDenied(_("Only moderators can restore threads."))
+    if not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=False).update(deleted_at=None):
+        return False
+    caching.visibility_changed(thread.pk, _duplicate_count_add(thread, 1))
+    thread.deleted_at = None
+    return True
+
+
+@transaction.atomic
+def thread_move(*, thread: Thread, space: Space, actor: User) -> bool:
+    """Move a thread to another space, whose visibility it takes at once. Returns False when it was there."""
+    if not (permissions.can_moderate(actor, thread.space) and permissions.can_moderate(actor, space)):
+        raise PermissionDenied(_("Only moderators can move threads."))
+    if not Thread.objects.filter(pk=thread.pk).exclude(space=space).update(space=space):
+        return False
+    caching.visibility_changed(thread.pk)
+    thread.space = space
     return True

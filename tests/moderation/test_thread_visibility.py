@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from community.models import Thread, Visibility
-from community.services.threads import thread_close_as_duplicate, thread_delete, thread_move, thread_restore
+from moderation.services.threads import thread_close_as_duplicate, thread_delete, thread_move, thread_restore
 from tests.factories import SpaceFactory, ask
 
 pytestmark = pytest.mark.django_db
