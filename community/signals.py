@@ -25,6 +25,10 @@ post_edited = Signal()
 # post_id, thread_id: int; actor_id: int (who did it).
 post_hidden = Signal()
 
+# A moderator deleted, restored or moved a thread, changing who may see it and its posts.
+# thread_id, actor_id: int; change: str ("deleted", "restored" or "moved").
+thread_visibility_changed = Signal()
+
 # A comment was written. comment_id, post_id, thread_id, author_id: int.
 comment_published = Signal()
 

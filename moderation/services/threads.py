@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import caching, permissions
 from community.models import Space, Thread
+from community.signals import send_on_commit, thread_visibility_changed
 
 
 @transaction.atomic
@@ -99,6 +100,12 @@ def _duplicate_count_add(thread: Thread, amount: int) -> int | None:
     return canonical
 
 
+def _visibility_changed(thread: Thread, actor: User, change: str, *also: int | None) -> None:
+    """Cached pages forget the thread at once (and `also`, threads showing it); the other apps hear after commit."""
+    caching.visibility_changed(thread.pk, *also)
+    send_on_commit(thread_visibility_changed, sender=Thread, thread_id=thread.pk, actor_id=actor.pk, change=change)
+
+
 @transaction.atomic
 def thread_delete(*, thread: Thread, actor: User) -> bool:
     """Soft-delete a thread: gone for everyone but staff, everywhere at once. Returns False when it was deleted."""
@@ -108,7 +115,7 @@ def thread_delete(*, thread: Thread, actor: User) -> bool:
     # The conditional UPDATE is the claim: of two moderators deleting at once, one changes the counters.
     if not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(deleted_at=now):
         return False
-    caching.visibility_changed(thread.pk, _duplicate_count_add(thread, -1))
+    _visibility_changed(thread, actor, "deleted", _duplicate_count_add(thread, -1))
     thread.deleted_at = now
     return True
 
@@ -120,7 +127,7 @@ def thread_restore(*, thread: Thread, actor: User) -> bool:
         raise PermissionDenied(_("Only moderators can restore threads."))
     if not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=False).update(deleted_at=None):
         return False
-    caching.visibility_changed(thread.pk, _duplicate_count_add(thread, 1))
+    _visibility_changed(thread, actor, "restored", _duplicate_count_add(thread, 1))
     thread.deleted_at = None
     return True
 
@@ -132,6 +139,6 @@ def thread_move(*, thread: Thread, space: Space, actor: User) -> bool:
         raise PermissionDenied(_("Only moderators can move threads."))
     if not Thread.objects.filter(pk=thread.pk).exclude(space=space).update(space=space):
         return False
-    caching.visibility_changed(thread.pk)
+    _visibility_changed(thread, actor, "moved")
     thread.space = space
     return True

@@ -23,6 +23,7 @@ SIGNALS = {
         "post_published",
         "post_edited",
         "post_hidden",
+        "thread_visibility_changed",
         "comment_published",
         "vote_cast",
         "answer_accepted",
