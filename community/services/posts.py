@@ -18,7 +18,7 @@ from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
 from community.services.counters import thread_counters_recompute
 from community.services.written import content_written
-from community.signals import comment_published, post_edited, post_published
+from community.signals import comment_published, post_edited, post_hidden, post_published, send_on_commit
 
 
 @transaction.atomic
@@ -195,6 +195,7 @@ def answer_delete(*, post: Post, actor: User) -> bool:
         thread.accepted_answer_id = None
     _content_removed(thread.pk)
     search_index_thread(thread.pk)
+    send_on_commit(post_hidden, sender=Post, post_id=post.pk, thread_id=thread.pk, actor_id=actor.pk)
     return True
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from community import signals
 from community.models import Comment, Post, Thread, Vote
-from community.services.posts import answer_create, comment_create, post_edit
+from community.services.posts import answer_create, answer_delete, comment_create, post_edit
 from community.services.votes import answer_accept, vote_cast
 from tests.factories import answer, ask
 
@@ -144,7 +144,16 @@ def accepting(member, other_member, staff):
     return (lambda: answer_accept(thread=question, answer=reply, actor=member)), sent
 
 
-CASES = [asking, answering, commenting, editing, voting, accepting]
+def deleting_an_answer(member, other_member, staff):
+    reply = answer(other_member, ask(member))
+
+    def sent(deleted):
+        return "post_hidden", Post, {"post_id": reply.pk, "thread_id": reply.thread_id, "actor_id": other_member.pk}
+
+    return (lambda: answer_delete(post=reply, actor=other_member)), sent
+
+
+CASES = [asking, answering, commenting, editing, voting, accepting, deleting_an_answer]
 
 
 def sent_once_after_commit(case: Case, received, capture, *people) -> None:
