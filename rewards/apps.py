@@ -8,12 +8,12 @@ class RewardsConfig(AppConfig):
     name = "rewards"
     verbose_name = _("Rewards")
     default_auto_field = "django.db.models.BigAutoField"
+    # Run by community's Stack Exchange import (see its side_steps()), which never imports rewards.
+    stackexchange_side_steps = [("Badges.xml", "rewards.stackexchange.import_badges")]
 
     def ready(self) -> None:
-        # Community offers these hooks and never imports rewards (the import rule).
-        from community.importers.side_steps import side_step_register
+        # Community offers the hook and never imports rewards (the import rule).
         from community.profiles import profile_section_register
-        from rewards import selectors, stackexchange
+        from rewards import selectors
 
-        side_step_register("Badges.xml", stackexchange.import_badges)
         profile_section_register(selectors.badges_section)

@@ -1,7 +1,7 @@
 """Badges.xml -> badges and the members' awards of them.
 
-A side step of community's Stack Exchange importer, registered by RewardsConfig.ready:
-it runs alongside the comments, votes and links (see side_step_register).
+A side step of community's Stack Exchange importer, named by RewardsConfig:
+it runs alongside the comments, votes and links (see side_steps there).
 """
 
 from __future__ import annotations

@@ -116,9 +116,8 @@ def test_a_committed_import_uses_the_writer_thread_and_indexes_in_parallel(monke
     used = threads_running(monkeypatch, BatchWriter, "_loop")
     search_threads = threads_running(monkeypatch, PostgresBackend, "write_from_html")
     # The badges are the rewards app's side step: the run calls the step it registered.
-    assert ("Badges.xml", stackexchange.import_badges) in importer.SIDE_STEPS
+    assert ("Badges.xml", stackexchange.import_badges) in importer.side_steps()
     badge_threads = threads_running(monkeypatch, stackexchange, "import_badges")
-    monkeypatch.setattr(importer, "SIDE_STEPS", [("Badges.xml", stackexchange.import_badges)])
 
     assert not connection.in_atomic_block
     with connection.cursor() as cursor:

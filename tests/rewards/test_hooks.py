@@ -8,17 +8,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import profiles
-from community.importers import side_steps
+from community.importers.stackexchange import importer
 from rewards import selectors, stackexchange
 from rewards.models import Badge, BadgeAward
 
 pytestmark = pytest.mark.django_db
 
 
-def test_rewards_registers_its_profile_section_and_import_step_once_however_often_it_is_ready():
+def test_rewards_registers_its_profile_section_once_however_often_it_is_ready():
     apps.get_app_config("rewards").ready()
     assert profiles._BUILDERS.count(selectors.badges_section) == 1
-    assert side_steps.SIDE_STEPS.count(("Badges.xml", stackexchange.import_badges)) == 1
+
+
+def test_the_import_runs_the_badges_step_rewards_names():
+    assert importer.side_steps() == [("Badges.xml", stackexchange.import_badges)]
 
 
 def test_without_rewards_hooks_the_profile_shows_no_badges_and_still_works(client, member, monkeypatch):
