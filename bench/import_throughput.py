@@ -147,7 +147,8 @@ def _cleanup(prefix: str) -> None:
     from taggit.models import TaggedItem
 
     from accounts.models import User
-    from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadLink, Vote
+    from community.models import Comment, Post, Revision, Space, Thread, ThreadLink, Vote
+    from rewards.models import BadgeAward
 
     threads = Thread.objects.filter(source__startswith=prefix)
     TaggedItem.objects.filter(content_type__model="thread", object_id__in=threads.values("pk")).delete()

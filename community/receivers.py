@@ -1,7 +1,8 @@
 """Receivers: community's own signals enqueue tasks; model signals only invalidate caches.
 
-The services send their signals from transaction.on_commit, so a rolled-back
-write enqueues nothing.
+The services send their signals after commit (signals.send_on_commit), so a
+rolled-back write enqueues nothing. Moderation, rewards and insights connect
+their own receivers to the same signals in their AppConfig.ready.
 """
 
 from __future__ import annotations

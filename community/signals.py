@@ -1,17 +1,48 @@
-"""Explicit signals the services send, so other apps can react without community importing them.
+"""What community tells the apps built on it (moderation, rewards, insights), which it never imports.
 
-Receivers must only enqueue work (on commit); they never change community data.
+The services send each signal once, after their transaction commits
+(`send_on_commit`): a rolled-back write sends nothing, and a receiver reads
+committed rows. Arguments are ids and plain values only, so a receiver can
+hand them to a Celery task as they are. Receivers must only enqueue work;
+they never change community's data themselves. The sender is the model class
+the ids name (Post, Comment, Vote, Thread, IdeaStatusChange).
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.dispatch import Signal
 
-# Sent after a new post (opening post, answer or reply) is written. kwargs: post_id.
+# A new post was written: an opening post, an answer or a reply.
+# post_id, thread_id, author_id: int; kind: str (PostKind: "opening", "answer"...).
 post_published = Signal()
-# Sent after a comment is written. kwargs: comment_id.
+
+# A post's text (and, for an opening post, the thread's title or tags) was edited, keeping a revision.
+# post_id, thread_id, editor_id, revision_number: int.
+post_edited = Signal()
+
+# A post stopped being shown to members: deleted by its author or hidden by a moderator.
+# post_id, thread_id: int; actor_id: int (who did it).
+post_hidden = Signal()
+
+# A moderator deleted, restored or moved a thread, changing who may see it and its posts.
+# thread_id, actor_id: int; change: str ("deleted", "restored" or "moved").
+thread_visibility_changed = Signal()
+
+# A comment was written. comment_id, post_id, thread_id, author_id: int.
 comment_published = Signal()
-# Sent after an answer is accepted. kwargs: thread_id, answer_id, actor_id.
+
+# A member's vote on a post changed. post_id, thread_id, voter_id, post_author_id: int;
+# value, previous: int, each 1 (up), -1 (down) or 0 (none: retracted, or not voted before).
+vote_cast = Signal()
+
+# An answer was accepted. thread_id, answer_id, answer_author_id: int; actor_id: int (the asker or staff).
 answer_accepted = Signal()
-# Sent after staff change an idea's status. kwargs: change_id.
+
+# Staff moved an idea to another status. change_id (the IdeaStatusChange), thread_id: int; status: str.
 idea_status_changed = Signal()
+
+
+def send_on_commit(signal: Signal, *, sender: type, **kwargs: object) -> None:
+    """Send `signal` with these arguments once the current transaction commits; never if it rolls back."""
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))

@@ -37,7 +37,6 @@ urlpatterns = [
     path("threads/<int:thread_id>/answers/", threads.answer_create_view, name="answer_create"),
     path("threads/<int:thread_id>/me-too/", threads.thread_me_too, name="thread_me_too"),
     path("threads/<int:thread_id>/follow/", follows.thread_follow, name="thread_follow"),
-    path("threads/<int:thread_id>/status/", threads.idea_status_view, name="idea_status"),
     path("ask/", threads.ask, name="ask"),
     path("ask/similar/", threads.ask_similar, name="ask_similar"),
     path("ask/tags/", threads.tags_suggest_view, name="tags_suggest"),

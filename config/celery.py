@@ -7,6 +7,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from config.heartbeat import heartbeat_record
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("rapport")
@@ -47,6 +49,4 @@ app.conf.beat_schedule = {
 @app.task(name="rapport.ops.heartbeat", soft_time_limit=5, time_limit=10)
 def heartbeat(queue: str) -> None:
     """Record that a worker consuming `queue` is alive (idempotent: last write wins)."""
-    from config.health import heartbeat_record
-
     heartbeat_record(queue=queue)

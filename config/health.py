@@ -13,21 +13,11 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-HEARTBEAT_KEY = "rapport:heartbeat:{queue}"
-QUEUES = ("interactive", "mining")
-
-
-def heartbeat_record(*, queue: str) -> None:
-    cache.set(HEARTBEAT_KEY.format(queue=queue), timezone.now().isoformat(), timeout=24 * 60 * 60)
-
-
-def heartbeats() -> dict[str, str | None]:
-    values = cache.get_many([HEARTBEAT_KEY.format(queue=q) for q in QUEUES])
-    return {q: values.get(HEARTBEAT_KEY.format(queue=q)) for q in QUEUES}
+from config.celery import app as celery_app
+from config.heartbeat import heartbeats
 
 
 def get_connection():
@@ -50,9 +40,7 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("community.urls_notifications")),
     path("", include("community.urls_seo")),
+    path("", include("moderation.urls")),
 ]
 
 if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from community.models.attachments import Attachment
-from community.models.badges import Badge, BadgeAward, BadgeTier
 from community.models.ideas import IdeaStatusChange
 from community.models.links import ThreadLink
 from community.models.notifications import Follow, Notification, NotificationKind
@@ -12,9 +11,6 @@ from community.models.threads import IdeaStatus, MeToo, Thread
 
 __all__ = [
     "Attachment",
-    "Badge",
-    "BadgeAward",
-    "BadgeTier",
     "BodyFormat",
     "Comment",
     "Follow",

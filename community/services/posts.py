@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community import caching, permissions
-from community.models import BodyFormat, Comment, Follow, Post, PostKind, Revision, Thread
+from community.models import BodyFormat, Comment, Post, PostKind, Revision, Thread
 from community.models.threads import EXCERPT_LENGTH
 from community.rendering import excerpt, sanitize_html
 from community.rendering.html_markdown import html_to_markdown
 from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
 from community.services.counters import thread_counters_recompute
-from community.signals import comment_published, post_published
+from community.services.written import content_written
+from community.signals import comment_published, post_edited, post_hidden, post_published, send_on_commit
 
 
 @transaction.atomic
@@ -34,11 +35,13 @@ def answer_create(*, author: User, thread: Thread, body: str) -> Post:
     )
     Revision.objects.create(post=post, number=1, author=author, body=body, created_at=now)
     Thread.objects.filter(pk=thread.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
-    search_index_thread(thread.pk)
-    caching.content_changed(thread.pk)
-    # Those who answer follow the thread, as on Discourse; they can unfollow.
-    Follow.objects.get_or_create(member=author, thread=thread)
-    transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
+    content_written(
+        thread_id=thread.pk,
+        signal=post_published,
+        sender=Post,
+        payload={"post_id": post.pk, "thread_id": thread.pk, "author_id": author.pk, "kind": PostKind.ANSWER.value},
+        follower=author,
+    )
     return post
 
 
@@ -51,8 +54,13 @@ def comment_create(*, author: User, post: Post, body: str) -> Comment:
     comment = Comment.objects.create(post=post, author=author, body=body, body_html=render_body(body), created_at=now)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Thread.objects.filter(pk=post.thread_id).update(comment_count=F("comment_count") + 1, last_activity_at=now)
-    caching.content_changed(post.thread_id)
-    transaction.on_commit(lambda: comment_published.send(sender=Comment, comment_id=comment.pk))
+    content_written(
+        thread_id=post.thread_id,
+        signal=comment_published,
+        sender=Comment,
+        payload={"comment_id": comment.pk, "post_id": post.pk, "thread_id": post.thread_id, "author_id": author.pk},
+        reindex=False,  # comments are not part of a thread's search document
+    )
     return comment
 
 
@@ -134,8 +142,12 @@ def post_edit(
         reason=reason.strip()[:300],
         created_at=now,
     )
-    search_index_thread(thread.pk)
-    caching.content_changed(thread.pk)
+    content_written(
+        thread_id=thread.pk,
+        signal=post_edited,
+        sender=Post,
+        payload={"post_id": post.pk, "thread_id": thread.pk, "editor_id": editor.pk, "revision_number": number},
+    )
     post.refresh_from_db()
     return revision
 
@@ -183,6 +195,7 @@ def answer_delete(*, post: Post, actor: User) -> bool:
         thread.accepted_answer_id = None
     _content_removed(thread.pk)
     search_index_thread(thread.pk)
+    send_on_commit(post_hidden, sender=Post, post_id=post.pk, thread_id=thread.pk, actor_id=actor.pk)
     return True
 
 

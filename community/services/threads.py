@@ -1,4 +1,4 @@
-"""Writes for threads: asking, closing as duplicate, deleting, restoring, moving, me-too."""
+"""Writes for threads: asking and me-too. Moderators' actions on threads live in moderation.services."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community import caching, permissions
-from community.models import Follow, MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
+from community.models import MeToo, Post, PostKind, Revision, Space, Thread, ThreadKind
 from community.models.threads import EXCERPT_LENGTH, IdeaStatus
 from community.rendering import excerpt
-from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
+from community.services.written import content_written
 from community.signals import post_published
 
 
@@ -59,54 +59,14 @@ def thread_create(
     )
     if tag_names:
         thread.tags.set(tag_names)
-    search_index_thread(thread.pk)
-    caching.content_changed(thread.pk)
-    # Askers hear about answers by watching their own thread (they can unfollow).
-    Follow.objects.create(member=author, thread=thread)
-    transaction.on_commit(lambda: post_published.send(sender=Post, post_id=post.pk))
+    content_written(
+        thread_id=thread.pk,
+        signal=post_published,
+        sender=Post,
+        payload={"post_id": post.pk, "thread_id": thread.pk, "author_id": author.pk, "kind": PostKind.OPENING.value},
+        follower=author,
+    )
     return thread
-
-
-@transaction.atomic
-def thread_close_as_duplicate(*, thread: Thread, canonical: Thread, actor: User) -> bool:
-    """Close a question as a duplicate of another. Returns False when it already pointed there."""
-    if not permissions.can_moderate(actor, thread.space):
-        raise PermissionDenied(_("Only moderators can close threads as duplicates."))
-    if canonical.pk == thread.pk:
-        raise ValidationError(_("A thread cannot be a duplicate of itself."))
-    if canonical.duplicate_of_id is not None:
-        # Point at the end of the chain so readers land on the real answer.
-        canonical = Thread.objects.get(pk=canonical.duplicate_of_id)
-    if not permissions.can_view_thread(actor, canonical):
-        raise PermissionDenied(_("You cannot see that thread."))
-    locked = Thread.objects.select_for_update().get(pk=thread.pk)
-    if locked.duplicate_of_id == canonical.pk:
-        return False
-    previous = locked.duplicate_of_id
-    now = timezone.now()
-    Thread.objects.filter(pk=thread.pk).update(duplicate_of=canonical, closed_at=now, close_reason="duplicate")
-    Thread.objects.filter(pk=canonical.pk).update(duplicate_count=F("duplicate_count") + 1)
-    if previous:
-        Thread.objects.filter(pk=previous).update(duplicate_count=F("duplicate_count") - 1)
-    caching.content_changed(thread.pk, canonical.pk, previous)
-    thread.duplicate_of, thread.closed_at, thread.close_reason = canonical, now, "duplicate"
-    return True
-
-
-@transaction.atomic
-def thread_reopen(*, thread: Thread, actor: User) -> bool:
-    """Reopen a closed thread (undoing a duplicate link). Returns False when it was open."""
-    if not permissions.can_moderate(actor, thread.space):
-        raise PermissionDenied(_("Only moderators can reopen threads."))
-    locked = Thread.objects.select_for_update().get(pk=thread.pk)
-    if locked.closed_at is None:
-        return False
-    if locked.duplicate_of_id:
-        Thread.objects.filter(pk=locked.duplicate_of_id).update(duplicate_count=F("duplicate_count") - 1)
-    Thread.objects.filter(pk=thread.pk).update(duplicate_of=None, closed_at=None, close_reason="")
-    caching.content_changed(thread.pk, locked.duplicate_of_id)
-    thread.duplicate_of, thread.closed_at, thread.close_reason = None, None, ""
-    return True
 
 
 @transaction.atomic
@@ -132,53 +92,3 @@ def me_too_set(*, thread: Thread, member: User, on: bool) -> bool:
         Thread.objects.filter(pk=thread.pk).update(me_too_count=F("me_too_count") - 1)
         caching.content_changed(thread.pk)
     return bool(deleted)
-
-
-def _duplicate_count_add(thread: Thread, amount: int) -> int | None:
-    """Count the thread in (or out of) its canonical thread's live duplicates, as recompute_counters does.
-
-    Call with the thread's row locked (by the UPDATE that claimed the change), so its link is current.
-    Returns the canonical thread's id, whose page shows the count.
-    """
-    canonical = Thread.objects.filter(pk=thread.pk).values_list("duplicate_of_id", flat=True).first()
-    if canonical:
-        Thread.objects.filter(pk=canonical).update(duplicate_count=F("duplicate_count") + amount)
-    return canonical
-
-
-@transaction.atomic
-def thread_delete(*, thread: Thread, actor: User) -> bool:
-    """Soft-delete a thread: gone for everyone but staff, everywhere at once. Returns False when it was deleted."""
-    if not permissions.can_moderate(actor, thread.space):
-        raise PermissionDenied(_("Only moderators can delete threads."))
-    now = timezone.now()
-    # The conditional UPDATE is the claim: of two moderators deleting at once, one changes the counters.
-    if not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(deleted_at=now):
-        return False
-    caching.visibility_changed(thread.pk, _duplicate_count_add(thread, -1))
-    thread.deleted_at = now
-    return True
-
-
-@transaction.atomic
-def thread_restore(*, thread: Thread, actor: User) -> bool:
-    """Bring a soft-deleted thread back. Returns False when it was not deleted."""
-    if not permissions.can_moderate(actor, thread.space):
-        raise PermissionDenied(_("Only moderators can restore threads."))
-    if not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=False).update(deleted_at=None):
-        return False
-    caching.visibility_changed(thread.pk, _duplicate_count_add(thread, 1))
-    thread.deleted_at = None
-    return True
-
-
-@transaction.atomic
-def thread_move(*, thread: Thread, space: Space, actor: User) -> bool:
-    """Move a thread to another space, whose visibility it takes at once. Returns False when it was there."""
-    if not (permissions.can_moderate(actor, thread.space) and permissions.can_moderate(actor, space)):
-        raise PermissionDenied(_("Only moderators can move threads."))
-    if not Thread.objects.filter(pk=thread.pk).exclude(space=space).update(space=space):
-        return False
-    caching.visibility_changed(thread.pk)
-    thread.space = space
-    return True

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import caching, permissions
 from community.models import Post, PostKind, Thread, ThreadKind, Vote
-from community.signals import answer_accepted
+from community.signals import answer_accepted, send_on_commit
+from community.signals import vote_cast as vote_cast_signal
 from community.tasks import search_index_thread_task
 
 
@@ -78,6 +79,16 @@ def vote_cast(*, voter: User, post: Post, value: int) -> Vote | None:
     elif _answer_order_can_change(answer=post, old_score=locked.score, new_score=locked.score + delta):
         _reindex_after_commit(post.thread_id)
     caching.content_changed(post.thread_id)
+    send_on_commit(
+        vote_cast_signal,
+        sender=Vote,
+        post_id=post.pk,
+        thread_id=post.thread_id,
+        voter_id=voter.pk,
+        post_author_id=post.author_id,
+        value=value,
+        previous=old,
+    )
     post.score += delta
     return vote
 
@@ -101,7 +112,12 @@ def answer_accept(*, thread: Thread, answer: Post | None, actor: User) -> bool:
     caching.content_changed(thread.pk)
     _reindex_after_commit(thread.pk)
     if answer is not None:
-        transaction.on_commit(
-            lambda: answer_accepted.send(sender=Thread, thread_id=thread.pk, answer_id=answer.pk, actor_id=actor.pk)
+        send_on_commit(
+            answer_accepted,
+            sender=Thread,
+            thread_id=thread.pk,
+            answer_id=answer.pk,
+            answer_author_id=answer.author_id,
+            actor_id=actor.pk,
         )
     return True

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.selectors import member_get_public
-from community.selectors.badges import member_badges
+from community.profiles import profile_sections
 from community.selectors.members import member_activity
 
 
@@ -26,6 +26,7 @@ def member_profile(request: HttpRequest, username: str) -> HttpResponse:
             "member": member,
             "profile": getattr(member, "profile", None),
             "activity": activity,
-            "badges": member_badges(member=member),
+            # Sections of the apps built on community, such as the badges of rewards.
+            "sections": profile_sections(member=member, viewer=request.user),
         },
     )

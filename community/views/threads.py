@@ -37,7 +37,6 @@ from community.selectors.seo import thread_meta_entry
 from community.selectors.spaces import spaces_for_posting
 from community.selectors.threads import thread_get_for_user
 from community.services.content import TAG_SEPARATORS, normalize_tag
-from community.services.ideas import idea_status_set
 from community.services.posts import answer_create
 from community.services.threads import me_too_set, thread_create
 from community.services.view_counts import thread_view_record, viewer_key
@@ -45,7 +44,7 @@ from community.views.cache import THREAD_SECONDS, visitor_page, visitor_page_key
 from community.views.fragments import render_posts
 from community.views.labels import post_context
 from community.views.params import page_number
-from community.views.respond import Done, form_action, form_errors, refuse, sign_in_first
+from community.views.respond import Done, form_action, refuse, sign_in_first
 
 PARTIAL_ME_TOO = "community/partials/me_too.html"
 # What was posted, said as each kind of thread is: an idea is suggested, not asked.
@@ -238,23 +237,3 @@ def tags_suggest_view(request: HttpRequest) -> HttpResponse:
     names = tags_suggest(user=request.user, prefix=normalize_tag(last))
     options = [head + name for name in names]
     return render(request, "community/partials/tag_options.html", {"options": options})
-
-
-@require_POST
-def idea_status_view(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread = thread_get_for_user(user=request.user, thread_id=thread_id)
-    back = thread_page_url(thread)
-    if not request.user.is_authenticated:
-        return sign_in_first(request, back)
-    form = IdeaStatusForm(request.POST)
-
-    def perform(data: dict) -> Done:
-        change = idea_status_set(thread=thread, status=data["status"], actor=request.user, note=data["note"])
-        if change is None:
-            return Done(f"{back}#idea-status", _("The idea already had that status."), messages.INFO)
-        return Done(f"{back}#idea-status", _("Status changed; voters will be notified."))
-
-    if response := form_action(request, form, perform, refused_to=back):
-        return response
-    # The form sits on the thread page, and is only shown to staff: its errors come back as a message.
-    return refuse(request, form_errors(form), back_to=back)

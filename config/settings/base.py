@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "accounts",
     "community",
     "moderation",
+    "rewards",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -111,7 +111,7 @@ def test_public_profile_query_count(client, member, django_assert_max_num_querie
 def test_the_profile_shows_earned_badges_gold_first_with_how_many_times(client, member):
     from datetime import UTC, datetime
 
-    from community.models import Badge, BadgeAward, BadgeTier
+    from rewards.models import Badge, BadgeAward, BadgeTier
 
     when = datetime(2021, 5, 1, tzinfo=UTC)
     nice = Badge.objects.create(name="Nice Answer", tier=BadgeTier.BRONZE)

@@ -152,7 +152,7 @@ def test_an_erased_member_is_still_not_found(client):
 
 
 def test_the_profile_takes_the_same_queries_for_one_badge_and_thirty(client, member):
-    from community.models import Badge, BadgeAward
+    from rewards.models import Badge, BadgeAward
 
     url = reverse("member_profile", args=[member.username])
 

@@ -29,23 +29,3 @@ def test_staff_create_spaces_and_browse_threads_in_the_admin(client, member):
 def test_members_do_not_reach_the_admin(client, member):
     client.force_login(member)
     assert client.get(reverse("admin:community_space_changelist")).status_code == 302
-
-
-def test_staff_delete_threads_softly_in_the_admin_and_restore_them(client, member):
-    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
-    thread = ask(member)
-    client.force_login(admin)
-    changelist = reverse("admin:community_thread_changelist")
-    # Rows are never removed here: that would take the posts and their history with them.
-    assert client.get(reverse("admin:community_thread_delete", args=[thread.pk])).status_code == 403
-
-    response = client.post(changelist, {"action": "delete_threads", "_selected_action": [thread.pk]}, follow=True)
-    assert "1 thread deleted." in response.content.decode()
-    thread.refresh_from_db()
-    assert thread.deleted_at is not None
-    assert thread.title in client.get(changelist, {"deleted": "yes"}).content.decode()
-    assert thread.title not in client.get(changelist, {"deleted": "no"}).content.decode()
-
-    client.post(changelist, {"action": "restore_threads", "_selected_action": [thread.pk]})
-    thread.refresh_from_db()
-    assert thread.deleted_at is None

@@ -9,9 +9,9 @@ from community import caching
 from community.models import Visibility
 from community.services.posts import answer_create
 from community.services.spaces import space_save
-from community.services.threads import thread_delete, thread_move, thread_restore
 from community.services.view_counts import thread_view_record, view_counts_flush
 from community.services.votes import vote_cast
+from moderation.services.threads import thread_delete, thread_move, thread_restore
 from tests.factories import SpaceFactory, ask
 
 # bump() also bumps again on commit, which needs the database.

@@ -8,9 +8,9 @@ import pytest
 
 from community.importers.reader import ReaderError, ReaderProcess
 from community.importers.stackexchange import importer as importer_module
-from community.importers.stackexchange.badges import prepare_award
 from community.importers.stackexchange.importer import StackExchangeImporter
 from community.importers.xmlrows import DumpFileError, Row, iter_rows
+from rewards.stackexchange import prepare_award
 from tests.community.test_import_stackexchange import USERS, answer, question, write_dump
 
 pytestmark = pytest.mark.django_db  # the importer reads settings; no test here writes

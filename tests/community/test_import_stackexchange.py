@@ -29,9 +29,6 @@ from community import caching
 from community.importers.stackexchange import StackExchangeImporter
 from community.importers.stackexchange.naming import parse_tags, tag_name
 from community.models import (
-    Badge,
-    BadgeAward,
-    BadgeTier,
     BodyFormat,
     Comment,
     Post,
@@ -46,6 +43,7 @@ from community.rendering import excerpt, html_to_text, sanitize_html
 from community.rendering.text import cut_excerpt
 from community.search.selectors import search_threads
 from community.services.counters import thread_counters_recompute
+from rewards.models import Badge, BadgeAward, BadgeTier
 from tests.factories import UserFactory, ask
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "stackexchange"

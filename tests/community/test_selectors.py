@@ -14,8 +14,8 @@ from community.selectors.pagination import decode_cursor, encode_cursor
 from community.selectors.posts import body_diff, post_history
 from community.selectors.threads import thread_get_for_user
 from community.services.posts import comment_create, post_edit
-from community.services.threads import thread_close_as_duplicate, thread_delete
 from community.services.votes import answer_accept, vote_cast
+from moderation.services.threads import thread_close_as_duplicate, thread_delete
 from tests.factories import SpaceFactory, UserFactory, answer, ask
 
 pytestmark = pytest.mark.django_db

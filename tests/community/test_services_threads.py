@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from community.models import Post, Revision, Thread, Visibility
-from community.services.threads import me_too_set, thread_close_as_duplicate, thread_create, thread_reopen
+from community.services.threads import me_too_set, thread_create
 from tests.factories import SpaceFactory, ask
 
 pytestmark = pytest.mark.django_db
@@ -69,34 +69,6 @@ def test_anonymous_visitors_cannot_ask(anonymous):
 def test_ideas_start_as_new(member):
     idea = ask(member, kind="idea", title="Let me export my transaction history as CSV")
     assert idea.idea_status == "new"
-
-
-def test_closing_as_duplicate_links_and_counts_and_reopening_undoes_it(member, staff):
-    canonical = ask(member, title="How do I delegate my stake to a pool?")
-    copy = ask(member, title="How can I delegate stake to a pool?")
-    assert thread_close_as_duplicate(thread=copy, canonical=canonical, actor=staff) is True
-    assert thread_close_as_duplicate(thread=copy, canonical=canonical, actor=staff) is False
-    copy.refresh_from_db()
-    canonical.refresh_from_db()
-    assert copy.duplicate_of_id == canonical.pk and copy.closed_at is not None
-    assert canonical.duplicate_count == 1
-
-    assert thread_reopen(thread=copy, actor=staff) is True
-    canonical.refresh_from_db()
-    assert canonical.duplicate_count == 0
-    assert Thread.objects.get(pk=copy.pk).duplicate_of_id is None
-
-
-def test_members_cannot_close_as_duplicate(member, other_member):
-    a, b = ask(member), ask(member, title="Another wallet question here")
-    with pytest.raises(PermissionDenied):
-        thread_close_as_duplicate(thread=a, canonical=b, actor=other_member)
-
-
-def test_a_thread_is_never_its_own_duplicate(member, staff):
-    a = ask(member)
-    with pytest.raises(ValidationError):
-        thread_close_as_duplicate(thread=a, canonical=a, actor=staff)
 
 
 def test_me_too_counts_each_member_once(member, other_member):

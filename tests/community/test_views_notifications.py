@@ -11,7 +11,7 @@ from accounts.models import Profile
 from community.models import Notification, Thread, Visibility
 from community.services.notifications import follow_set, notify_post_published, unsubscribe_token
 from community.services.spaces import space_save
-from community.services.threads import thread_delete
+from moderation.services.threads import thread_delete
 from tests.factories import SpaceFactory, answer, ask
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.utils import timezone
 from community import caching
 from community.models import MeToo, Post, Space, Thread, Visibility
 from community.services.posts import comment_create
-from community.services.threads import thread_close_as_duplicate
 from community.services.votes import answer_accept, vote_cast
+from moderation.services.threads import thread_close_as_duplicate
 from tests.factories import SpaceFactory, UserFactory, answer, ask
 
 pytestmark = pytest.mark.django_db

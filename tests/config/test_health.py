@@ -5,7 +5,7 @@ import copy
 import pytest
 from django.db import connections
 
-from config import health
+from config import health, heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +71,12 @@ def test_the_heartbeat_task_run_twice_leaves_one_fresh_timestamp():
 
     from django.core.cache import cache
 
-    from config.celery import heartbeat
+    from config.celery import heartbeat as heartbeat_task
 
-    heartbeat.run(queue="interactive")
-    first = datetime.fromisoformat(cache.get(health.HEARTBEAT_KEY.format(queue="interactive")))
-    heartbeat.run(queue="interactive")
-    second = datetime.fromisoformat(cache.get(health.HEARTBEAT_KEY.format(queue="interactive")))
+    heartbeat_task.run(queue="interactive")
+    first = datetime.fromisoformat(cache.get(heartbeat.HEARTBEAT_KEY.format(queue="interactive")))
+    heartbeat_task.run(queue="interactive")
+    second = datetime.fromisoformat(cache.get(heartbeat.HEARTBEAT_KEY.format(queue="interactive")))
     assert second >= first
-    assert health.heartbeats()["interactive"] == second.isoformat()
-    assert health.heartbeats()["mining"] is None
+    assert heartbeat.heartbeats()["interactive"] == second.isoformat()
+    assert heartbeat.heartbeats()["mining"] is None

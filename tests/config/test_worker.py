@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from config.celery import heartbeat
-from config.health import HEARTBEAT_KEY
+from config.heartbeat import HEARTBEAT_KEY
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

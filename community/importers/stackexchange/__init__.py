@@ -37,7 +37,8 @@ What becomes what
   from the thread of PostId to the thread of RelatedPostId (either may be an
   answer), once per pair of threads; links to posts not imported, or within
   one thread, are skipped and counted.
-- Badges.xml: each award to an imported member becomes a BadgeAward (source
+- Badges.xml (a side step the rewards app registers, rewards.stackexchange):
+  each award to an imported member becomes a BadgeAward (source
   id = the award's id) of the Badge of that name and tier (Class: 1 gold,
   2 silver, 3 bronze; TagBased: a tag badge). Badges are shared by name
   across sites. Badge names are unique, but a tag badge comes in several

@@ -6,11 +6,13 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.db import DatabaseError, connection, reset_queries
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from taggit.models import Tag
 
@@ -19,12 +21,12 @@ from community import caching
 from community.db.bulk import analyze_grown, batch_transaction
 from community.importers.progress import Progress
 from community.importers.reader import ReaderProcess
-from community.importers.stackexchange import activity, badges, history, members, posts
+from community.importers.stackexchange import activity, history, members, posts
 from community.importers.stackexchange.naming import site_display_name
 from community.importers.stackexchange.state import ImportState, ImportSummary, Prepared
 from community.importers.writer import BatchWriter
 from community.importers.xmlrows import DumpError, Row, iter_rows
-from community.models import BadgeAward, Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
+from community.models import Comment, Post, Revision, Space, Thread, ThreadKind, ThreadLink, Vote
 from community.search.index import search_index_threads_bulk
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,24 @@ class _Batch:
 
     def __call__(self) -> None:
         self.write()
+
+
+def side_steps() -> list[tuple[str, Callable[[ImportState, StackExchangeImporter], None]]]:
+    """The steps the apps built on community add for their own files (rewards: Badges.xml).
+
+    Community may not import those apps (the import rule): an app names its
+    steps in its AppConfig, `stackexchange_side_steps = [(file name, "dotted.path.to.step")]`,
+    read here when an import runs, so starting a process loads none of them.
+    Such a step runs alongside the comments, votes and links: it must need the
+    members alone and write only tables of its own, adding the rows it wrote
+    to `state.other_rows` (by model, for the statistics); it may count them
+    in the summary.
+    """
+    return [
+        (name, import_string(path))
+        for config in apps.get_app_configs()
+        for name, path in getattr(config, "stackexchange_side_steps", ())
+    ]
 
 
 class StackExchangeImporter:
@@ -245,10 +265,12 @@ class StackExchangeImporter:
         ]
         for name, step in first:
             self.run_step(name, step)
-        # Badges need the members alone and touch no table the other steps
-        # write: they are read and written alongside the comments, votes and
-        # links, which keeps both cores busy where each step alone would not.
-        with self.alongside("Badges.xml", badges.import_badges):
+        # The side steps (badges) need the members alone and touch no table the
+        # other steps write: they are read and written alongside the comments,
+        # votes and links, which keeps both cores busy where each step alone would not.
+        with ExitStack() as beside:
+            for name, step in side_steps():
+                beside.enter_context(self.alongside(name, step))
             for name, step in then:
                 self.run_step(name, step)
 
@@ -360,7 +382,6 @@ class StackExchangeImporter:
                 Revision: added.revisions,
                 Comment: added.comments,
                 Vote: added.votes,
-                BadgeAward: added.badges,
                 ThreadLink: added.links,
             },
             workers=SERVER_WORKERS,

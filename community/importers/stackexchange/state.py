@@ -1,6 +1,7 @@
 """What the steps of an import share: the run's maps and summary, and how they read the dump and write.
 
-The steps (members, posts, history, activity, badges) take an `ImportState`
+The steps (members, posts, history, activity; the side steps of other apps, such as
+rewards' badges) take an `ImportState`
 and a `DumpFiles`, never the importer itself: they depend on this module
 alone, and the importer on them.
 """
@@ -66,7 +67,9 @@ class ImportState:
     accepted: dict[int, int] = field(default_factory=dict)  # accepted answer's post id -> its question's post id
     other_posts: set[int] = field(default_factory=set)  # tag wikis and other posts in the dump not imported
     tag_ids: dict[str, int] = field(default_factory=dict)  # our tag name -> taggit Tag id
-    other_rows: Counter[type[models.Model]] = field(default_factory=Counter)  # rows the summary does not count
+    other_rows: Counter[type[models.Model]] = field(
+        default_factory=Counter
+    )  # rows analyze() does not read from the summary
 
     def existing(self, model: type[models.Model]) -> dict[int, int]:
         """source_id -> pk of the rows of `model` an earlier run of this site wrote."""

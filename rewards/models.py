@@ -1,3 +1,5 @@
+"""Rewards: what members earn. Today the badges (imported from Stack Exchange); reputation and privileges come next."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -22,6 +24,8 @@ class Badge(models.Model):
     is_tag_badge = models.BooleanField(default=False)
 
     class Meta:
+        # The table keeps the name it had when badges lived in community (no data moved).
+        db_table = "community_badge"
         verbose_name = _("badge")
         verbose_name_plural = _("badges")
         ordering = ["tier", "name"]
@@ -44,6 +48,7 @@ class BadgeAward(models.Model):
     source_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
+        db_table = "community_badgeaward"
         verbose_name = _("badge award")
         verbose_name_plural = _("badge awards")
         indexes = [models.Index(fields=["member", "-awarded_at"], name="badgeaward_member_idx")]

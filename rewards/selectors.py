@@ -1,13 +1,15 @@
-"""The badges a member has earned, for their profile."""
+"""The badges a member has earned, for their profile (a section of community's profile page)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max
 
 from accounts.models import User
-from community.models import BadgeAward, BadgeTier
+from community.profiles import ProfileSection
+from rewards.models import BadgeAward, BadgeTier
 
 TIER_NAMES = {BadgeTier.GOLD: "gold", BadgeTier.SILVER: "silver", BadgeTier.BRONZE: "bronze"}
 
@@ -40,3 +42,9 @@ def member_badges(*, member: User, limit: int = 60) -> list[EarnedBadge]:
         )
         for row in rows
     ]
+
+
+def badges_section(*, member: User, viewer: User | AnonymousUser) -> ProfileSection | None:
+    """The badges on a member's profile (shown to everyone: they are public on Stack Exchange too)."""
+    badges = member_badges(member=member)
+    return ProfileSection(template="rewards/partials/profile_badges.html", data=badges) if badges else None

@@ -1,4 +1,8 @@
-"""Badges.xml -> badges and the members' awards of them."""
+"""Badges.xml -> badges and the members' awards of them.
+
+A side step of community's Stack Exchange importer, named by RewardsConfig:
+it runs alongside the comments, votes and links (see side_steps there).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import functools
 from community.db.bulk import Columns, insert_rows
 from community.importers.stackexchange.state import DumpFiles, ImportState
 from community.importers.xmlrows import Row
-from community.models import Badge, BadgeAward, BadgeTier
+from rewards.models import Badge, BadgeAward, BadgeTier
 
 AWARD_COLUMNS = Columns(BadgeAward, ["badge", "member", "awarded_at", "source", "source_id"])
 _NAME_LENGTH = Badge._meta.get_field("name").max_length
@@ -35,7 +39,9 @@ class _Badges:
 
 def _write_awards(state: ImportState, badges: _Badges, rows: list[tuple]) -> None:
     awards = [(badges.get(name, tier, tag), *award) for (name, tier, tag), *award in rows]
-    state.summary.badges += insert_rows(AWARD_COLUMNS, awards)
+    written = insert_rows(AWARD_COLUMNS, awards)
+    state.summary.badges += written
+    state.other_rows[BadgeAward] += written  # the statistics step reads the table's growth from here
 
 
 def prepare_award(row: Row) -> tuple:

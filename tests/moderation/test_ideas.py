@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.models import IdeaStatusChange, Notification, Thread
 from community.services.emails import notification_email_send
-from community.services.ideas import idea_status_set
 from community.services.notifications import notify_idea_status_changed
 from community.services.votes import vote_cast
+from moderation.services.ideas import idea_status_set
+from tests.community.test_signals import sent_never_on_rollback, sent_once_after_commit, signals_received
 from tests.factories import UserFactory, ask
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +102,24 @@ def test_an_idea_page_keeps_its_query_budget(client, idea, staff, django_assert_
     client.force_login(staff)
     with django_assert_max_num_queries(12):
         client.get(reverse("thread_detail", args=[idea.pk, idea.slug]))
+
+
+def setting_a_status(member, other_member, staff):
+    idea = ask(member, kind="idea", title="Let me pay with a gift card as well")
+
+    def sent(change):
+        return (
+            "idea_status_changed",
+            IdeaStatusChange,
+            {"change_id": change.pk, "thread_id": idea.pk, "status": "planned"},
+        )
+
+    return (lambda: idea_status_set(thread=idea, status="planned", actor=staff, note="Planned for spring.")), sent
+
+
+@pytest.mark.parametrize("check", [sent_once_after_commit, sent_never_on_rollback])
+def test_a_status_change_is_announced_once_after_commit_and_never_when_rolled_back(
+    check, django_capture_on_commit_callbacks, member, other_member, staff
+):
+    with signals_received() as received:
+        check(setting_a_status, received, django_capture_on_commit_callbacks, member, other_member, staff)

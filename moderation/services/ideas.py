@@ -1,4 +1,9 @@
-"""The idea workflow: staff move an idea through its statuses with a note, and voters hear about it."""
+"""The idea workflow: staff move an idea through its statuses with a note, and voters hear about it.
+
+A moderator's action, so it lives in moderation; the change itself
+(IdeaStatusChange) is community's data, shown on the thread page, and
+community's signal tells its notifications.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from accounts.models import User
 from community import caching, permissions
 from community.models import IdeaStatus, IdeaStatusChange, Thread, ThreadKind
 from community.services.content import render_body
-from community.signals import idea_status_changed
+from community.signals import idea_status_changed, send_on_commit
 
 NOTE_MAX_LENGTH = 2000
 
@@ -50,5 +55,7 @@ def idea_status_set(*, thread: Thread, status: str, actor: User, note: str) -> I
     Thread.objects.filter(pk=thread.pk).update(idea_status=status, last_activity_at=now)
     caching.content_changed(thread.pk)
     thread.idea_status = status
-    transaction.on_commit(lambda: idea_status_changed.send(sender=IdeaStatusChange, change_id=change.pk))
+    send_on_commit(
+        idea_status_changed, sender=IdeaStatusChange, change_id=change.pk, thread_id=thread.pk, status=status
+    )
     return change

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "insights"
+    verbose_name = _("Insights")
+    default_auto_field = "django.db.models.BigAutoField"
