@@ -83,7 +83,8 @@ def test_the_link_button_shows_a_drawn_icon_keeps_its_name_and_inserts_a_link(pa
     icon = link.locator("svg")
     expect(icon).to_be_visible()
     box = icon.bounding_box()
-    assert box["width"] >= 12 and box["height"] >= 12
+    assert box["width"] >= 12
+    assert box["height"] >= 12
     link.click()
 
     expect(details).to_have_value(re.compile(r"^See \[.*\]\(.*\)$"))

@@ -364,9 +364,12 @@ def test_the_page_shows_the_readers_own_votes_and_what_they_may_do(member, other
     theirs = thread_page(user=other_member, thread=thread)
 
     assert (mine.answers[0].my_vote, mine.answers[0].up_value, mine.answers[0].down_value) == (-1, 1, 0)
-    assert mine.answers[0].can_vote and not mine.opening.can_vote  # never on your own post
-    assert mine.opening.can_edit and not mine.answers[0].can_edit
-    assert theirs.answers[0].can_edit and not theirs.answers[0].can_accept
+    assert mine.answers[0].can_vote
+    assert not mine.opening.can_vote
+    assert mine.opening.can_edit
+    assert not mine.answers[0].can_edit
+    assert theirs.answers[0].can_edit
+    assert not theirs.answers[0].can_accept
     assert [c.author_name for c in mine.answers[0].comments] == ["bob"]
     assert mine.answers[0].vote_url == f"/p/{reply.pk}/vote/"
 
@@ -488,7 +491,8 @@ def test_history_lists_revisions_newest_first_with_title_changes(member, other_m
         "version",
     )
     assert ("added", "I am on version 4.1.") in [(line.kind, line.text) for line in newest.body_diff]
-    assert newest.is_current and history.revisions[1].is_original
+    assert newest.is_current
+    assert history.revisions[1].is_original
     assert history.can_rollback
     assert not post_history(user=other_member, post=opening).can_rollback
 
@@ -541,7 +545,8 @@ def test_loaded_unwraps_a_lazy_user_once_and_leaves_others_as_they_are(member):
         return member
 
     lazy = SimpleLazyObject(load)
-    assert loaded(lazy) is member and loaded(lazy) is member
+    assert loaded(lazy) is member
+    assert loaded(lazy) is member
     assert calls == [1]  # loaded once, by the first call
     assert loaded(member) is member
     anonymous = AnonymousUser()

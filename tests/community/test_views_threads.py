@@ -169,7 +169,8 @@ def test_next_and_previous_links_walk_the_list_without_repeats(client, member, s
     back = html_of(client.get("/threads/" + previous_url))
 
     shown = re.findall(r"Wallet question number (\d\d) here", first + second)
-    assert len(shown) == 35 and len(set(shown)) == 35
+    assert len(shown) == 35
+    assert len(set(shown)) == 35
     assert "sort=newest" in next_url
     assert 'rel="next"' not in second
     assert re.findall(r"number (\d\d)", back) == re.findall(r"number (\d\d)", first)
@@ -409,7 +410,8 @@ def test_the_page_marks_the_members_own_votes_as_pressed(client, question, other
     widget = html[html.index(f'id="vote-{reply.pk}"') :]
     assert re.search(r'value="0" class="vote-button vote-up" aria-pressed="true"', widget)
     assert re.search(r'value="-1" class="vote-button vote-down" aria-pressed="false"', widget)
-    assert 'id="action-status"' in html and 'aria-live="polite"' in html
+    assert 'id="action-status"' in html
+    assert 'aria-live="polite"' in html
 
 
 def _grow_thread(thread, answers: int, voter) -> None:

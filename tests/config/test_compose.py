@@ -457,13 +457,15 @@ def test_database_and_redis_urls_point_at_the_compose_services():
         environment = service["environment"]
         database = urlparse(interpolate(environment["DATABASE_URL"], variables))
         assert database.scheme == "postgres"
-        assert database.hostname == "postgres" and all_services["postgres"]["image"].startswith("postgres:")
+        assert database.hostname == "postgres"
+        assert all_services["postgres"]["image"].startswith("postgres:")
         assert database.username == postgres_env["POSTGRES_USER"], name
         assert database.password == postgres_env["POSTGRES_PASSWORD"], name
         assert database.path.lstrip("/") == postgres_env["POSTGRES_DB"], name
         assert "${POSTGRES_PASSWORD" in environment["DATABASE_URL"], "the password must not be written out"
         redis = urlparse(interpolate(environment["REDIS_URL"], variables))
-        assert redis.scheme == "redis" and redis.hostname == "redis", name
+        assert redis.scheme == "redis", name
+        assert redis.hostname == "redis", name
         assert all_services["redis"]["image"].startswith("redis:")
 
 
@@ -507,7 +509,8 @@ def test_the_image_is_python_311_slim_and_runs_as_an_unprivileged_user():
     assert base == "python:3.11-slim"
     instructions = [keyword for keyword, _ in dockerfile_instructions()]
     users = dockerfile("USER")
-    assert users and users[-1] not in {"root", "0", "0:0"}
+    assert users
+    assert users[-1] not in {"root", "0", "0:0"}
     assert instructions.index("USER") < instructions.index("CMD")
 
 
@@ -522,7 +525,8 @@ def test_no_secret_is_baked_into_the_image():
     assert tokens[-3:] == ["manage.py", "collectstatic", "--noinput"], "only collectstatic gets the build key"
     key = next(token.split("=", 1)[1] for token in tokens if token.startswith("SECRET_KEY="))
     # Production settings refuse weaker keys, which would fail the build.
-    assert len(key) >= 50 and len(set(key)) >= 5
+    assert len(key) >= 50
+    assert len(set(key)) >= 5
 
 
 def test_the_exposed_port_is_the_one_gunicorn_binds_and_compose_publishes():
@@ -530,7 +534,8 @@ def test_the_exposed_port_is_the_one_gunicorn_binds_and_compose_publishes():
     assert dockerfile("EXPOSE") == [port]
     published = [mapping.rsplit(":", 1)[-1] for mapping in services()["web"]["ports"]]
     assert published == [port]
-    assert "--bind" not in dockerfile_cmd() and "-b" not in dockerfile_cmd(), "gunicorn binds $PORT by default"
+    assert "--bind" not in dockerfile_cmd(), "gunicorn binds $PORT by default"
+    assert "-b" not in dockerfile_cmd(), "gunicorn binds $PORT by default"
 
 
 def test_cmd_and_healthcheck_name_real_code():

@@ -32,9 +32,13 @@ class Boom(Exception):
 def test_a_task_enqueued_on_commit_runs_in_the_worker_and_a_rolled_back_one_never_does(celery_worker_process):
     from django.core.cache import cache
 
-    with pytest.raises(Boom), transaction.atomic():
-        transaction.on_commit(lambda: heartbeat.delay(queue="rolled-back"))
-        raise Boom
+    def enqueue_then_fail():
+        with transaction.atomic():
+            transaction.on_commit(lambda: heartbeat.delay(queue="rolled-back"))
+            raise Boom
+
+    with pytest.raises(Boom):
+        enqueue_then_fail()
 
     with transaction.atomic():
         transaction.on_commit(lambda: heartbeat.delay(queue="committed"))

@@ -91,7 +91,8 @@ def test_staff_change_an_idea_status_from_the_thread_page_and_voters_see_the_not
     assert response.status_code == 302
     client.force_login(other_member)
     page = client.get(url).content.decode()
-    assert "Spring release." in page and "Planned" in page
+    assert "Spring release." in page
+    assert "Planned" in page
 
 
 def test_an_idea_page_keeps_its_query_budget(client, idea, staff, django_assert_max_num_queries):

@@ -19,7 +19,8 @@ def test_closing_as_duplicate_links_and_counts_and_reopening_undoes_it(member, s
     assert thread_close_as_duplicate(thread=copy, canonical=canonical, actor=staff) is False
     copy.refresh_from_db()
     canonical.refresh_from_db()
-    assert copy.duplicate_of_id == canonical.pk and copy.closed_at is not None
+    assert copy.duplicate_of_id == canonical.pk
+    assert copy.closed_at is not None
     assert canonical.duplicate_count == 1
 
     assert thread_reopen(thread=copy, actor=staff) is True
@@ -45,7 +46,8 @@ def test_locking_stops_members_answering_until_unlocked_and_says_when_nothing_ch
     assert thread_lock(thread=question, actor=staff) is True
     assert thread_lock(thread=question, actor=staff) is False
     locked = Thread.objects.get(pk=question.pk)
-    assert locked.locked_at is not None and not can_reply(other_member, locked)
+    assert locked.locked_at is not None
+    assert not can_reply(other_member, locked)
     with pytest.raises(PermissionDenied):
         answer_create(author=other_member, thread=locked, body="An answer that arrives after the lock.")
 

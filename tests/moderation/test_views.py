@@ -43,7 +43,8 @@ def test_a_member_is_refused_and_the_status_stays(client, other_member, idea):
 
 def test_a_visitor_is_sent_to_sign_in(client, idea):
     response = client.post(reverse("idea_status", args=[idea.pk]), NOTE)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
     assert Thread.objects.get(pk=idea.pk).idea_status == "new"
 
 
