@@ -105,7 +105,8 @@ def comment_attribution(comment: Comment, *, author_name: str, author_source_id:
     Comments are CC BY-SA like posts. The importer keeps no licence for them, so
     the version is the one in force on the day the comment was written. The
     author's name and id on the site are given: the thread page loads comments
-    without their authors' rows (community.selectors.threads).
+    without their authors' rows (community.selectors.threads). Without them, the
+    name the dump gave (`source_author`) is credited, unlinked.
     """
     site = source_site(comment.source)
     if site is None or comment.source_id is None:
@@ -113,7 +114,7 @@ def comment_attribution(comment: Comment, *, author_name: str, author_source_id:
     if author_source_id is not None and author_name:
         author = (author_name, f"https://{site}/users/{author_source_id}")
     else:
-        author = (_("an anonymous user"), "")
+        author = (comment.source_author or _("an anonymous user"), "")
     return _attribution(
         author,
         site=site,

@@ -77,6 +77,9 @@ class Comment(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=100, blank=True)
     source_id = models.BigIntegerField(null=True, blank=True)
+    # The name the dump gives an imported comment's author (UserDisplayName): the credit CC BY-SA asks
+    # for, where the dump names no member we imported.
+    source_author = models.CharField(max_length=150, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["post", "created_at"], name="comment_post_idx")]

@@ -151,6 +151,14 @@ def visible_thread_rows(*, user, thread_ids: list[int]) -> list[dict]:
         return [dict(zip(SIMILAR_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
+# What the page and the comment permissions read (community.permissions.can_edit_comment), and the credit
+# of an imported comment (community.attribution).
+_COMMENT_COLUMNS = (
+    "id", "post_id", "author_id", "body_html", "created_at", "edited_at", "deleted_at",
+    "source", "source_id", "source_author",
+)  # fmt: skip
+
+
 def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> ThreadContent | None:
     """The posts of one page of the thread with their comments, and its tags: the same for every reader.
 
@@ -166,8 +174,7 @@ def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> 
     comments = Prefetch(
         "comments",
         queryset=Comment.objects.filter(deleted_at__isnull=True)
-        # What the page and the comment permissions read (community.permissions.can_edit_comment).
-        .only("id", "post_id", "author_id", "body_html", "created_at", "edited_at", "deleted_at", "source", "source_id")
+        .only(*_COMMENT_COLUMNS)
         .annotate(
             author_username=Subquery(User.objects.filter(pk=OuterRef("author_id")).values("username")),
             author_display_name=Subquery(Profile.objects.filter(user_id=OuterRef("author_id")).values("display_name")),

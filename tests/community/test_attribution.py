@@ -176,6 +176,20 @@ def test_imported_comments_credit_their_author_on_the_site_the_comment_and_the_l
     assert Comment.objects.get(source_id=8).author.source_id == 38
 
 
+def test_a_comment_whose_author_the_dump_names_only_by_name_credits_that_name(client, commented):
+    from community.models import Comment
+
+    thread = commented[2568]
+    html = client.get(f"/t/{thread.pk}/{thread.slug}/").content.decode()
+
+    comment = Comment.objects.get(source_id=1235)
+    assert comment.author is None  # the dump has no member for "user2878"
+    assert comment_credits(html)[comment.pk] == (
+        f"Originally posted by user2878 on [cardano.stackexchange.com]({SITE}/posts/comments/1235)"
+        " · [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/)"
+    )
+
+
 def test_a_comment_written_here_under_an_imported_post_carries_no_credit(client, member, commented):
     from community.models import Comment
     from community.services.posts import comment_create

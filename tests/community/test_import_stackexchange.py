@@ -419,6 +419,16 @@ def test_every_post_keeps_the_licence_and_the_author_name_the_dump_states(import
         assert sum(1 for row in rows if "OwnerUserId" not in row and row.get("OwnerDisplayName")) == 2
 
 
+@pytest.mark.parametrize("site", [CARDANO, BICYCLES])
+def test_every_comment_keeps_the_author_name_the_dump_states(imported, site):
+    stored = dict(Comment.objects.filter(source=source_of(site)).values_list("source_id", "source_author"))
+    rows = [row for row in xml_rows(dump_dir(site) / "Comments.xml") if int(row["Id"]) in stored]
+    assert len(rows) == len(stored)
+    assert stored == {int(row["Id"]): row.get("UserDisplayName", "") for row in rows}
+    if site == CARDANO:  # comments by someone it has no member for, named only
+        assert {stored[1235], stored[1292]} == {"user2878"}
+
+
 def test_revisions_hold_the_format_of_their_text_html_without_history_markdown_with_it(imported):
     cardano = Revision.objects.filter(post__source=source_of(CARDANO))
     bicycles = Revision.objects.filter(post__source=source_of(BICYCLES))

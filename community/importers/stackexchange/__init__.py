@@ -31,7 +31,8 @@ What becomes what
   not re-spelt into another: it is left out, counted under "tags_refused"
   (Tags.xml) or "question_tags_refused", and logged.
 - Comments.xml: comments on the imported posts; their text is escaped, then
-  sanitised.
+  sanitised. The author's name where the dump has no member for them
+  (UserDisplayName) is kept, for the comment's attribution.
 - PostLinks.xml: duplicate links (LinkTypeId 3) close the question as a
   duplicate of the other. "Linked" posts (LinkTypeId 1) become a ThreadLink
   from the thread of PostId to the thread of RelatedPostId (either may be an

@@ -18,7 +18,7 @@ UP, DOWN = 2, 3  # VoteTypeId; 1 is "accepted", the rest are favourites, bountie
 LINKED, DUPLICATE = 1, 3  # PostLinks LinkTypeId
 
 COMMENT_COLUMNS = Columns(
-    Comment, ["post", "author", "body", "body_html", "score", "created_at", "source", "source_id"]
+    Comment, ["post", "author", "body", "body_html", "score", "created_at", "source", "source_id", "source_author"]
 )
 VOTE_COLUMNS = Columns(Vote, ["post", "voter", "value", "created_at", "source", "source_id"])
 LINK_COLUMNS = Columns(ThreadLink, ["from_thread", "to_thread", "created_at", "source", "source_id"])
@@ -45,7 +45,10 @@ def _write_comments(state: ImportState, comments: list[tuple]) -> None:
 
 
 def prepare_comment(row: Row) -> tuple:
-    """(id, post, author, text, HTML, score, date) with the dump's ids, of the row alone (reader.py)."""
+    """(id, post, author, text, HTML, score, date, author's name) with the dump's ids, of the row alone (reader.py).
+
+    The name (UserDisplayName) is what the dump gives where it has no member: the comment's credit shows it.
+    """
     text = row.text("Text")
     return (
         row.int("Id"),
@@ -56,6 +59,7 @@ def prepare_comment(row: Row) -> tuple:
         sanitize_html(html.escape(text)),
         row.opt_int("Score") or 0,
         row.date("CreationDate"),
+        row.get("UserDisplayName")[:150],
     )
 
 
@@ -65,7 +69,7 @@ def import_comments(state: ImportState, files: DumpFiles) -> None:
     users = state.user_map
     for batch in files.prepared("Comments.xml", prepare_comment):
         comments: list[tuple] = []
-        for source_id, source_post, author, text, body_html, score, created_at in batch:
+        for source_id, source_post, author, text, body_html, score, created_at, author_name in batch:
             post_id = state.post_map.get(source_post)
             if post_id is None:
                 state.summary.skipped[_missing_post(state, source_post, "comments")] += 1
@@ -73,7 +77,7 @@ def import_comments(state: ImportState, files: DumpFiles) -> None:
             if source_id in present:
                 continue
             author_id = users.get(author) if author is not None else None
-            comments.append((post_id, author_id, text, body_html, score, created_at, source, source_id))
+            comments.append((post_id, author_id, text, body_html, score, created_at, source, source_id, author_name))
         if comments:
             files.write_batch(functools.partial(_write_comments, state, comments))
 
