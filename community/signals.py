@@ -32,6 +32,10 @@ thread_visibility_changed = Signal()
 # A comment was written. comment_id, post_id, thread_id, author_id: int.
 comment_published = Signal()
 
+# A comment stopped being shown to members: deleted by its author or by a moderator.
+# comment_id, post_id, thread_id: int; actor_id: int (who did it).
+comment_hidden = Signal()
+
 # A member's vote on a post changed. post_id, thread_id, voter_id, post_author_id: int;
 # value, previous: int, each 1 (up), -1 (down) or 0 (none: retracted, or not voted before).
 vote_cast = Signal()

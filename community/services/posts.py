@@ -18,7 +18,14 @@ from community.search.index import search_index_thread
 from community.services.content import check_body, check_title, clean_tags, render_body, thread_slug
 from community.services.counters import thread_counters_recompute
 from community.services.written import content_written
-from community.signals import comment_published, post_edited, post_hidden, post_published, send_on_commit
+from community.signals import (
+    comment_hidden,
+    comment_published,
+    post_edited,
+    post_hidden,
+    post_published,
+    send_on_commit,
+)
 
 
 @transaction.atomic
@@ -211,7 +218,16 @@ def comment_delete(*, comment: Comment, actor: User) -> bool:
     if not Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=now):
         return False
     comment.deleted_at = now
-    _content_removed(comment.post.thread_id)
+    thread_id = comment.post.thread_id
+    _content_removed(thread_id)
+    send_on_commit(
+        comment_hidden,
+        sender=Comment,
+        comment_id=comment.pk,
+        post_id=comment.post_id,
+        thread_id=thread_id,
+        actor_id=actor.pk,
+    )
     return True
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from community import signals
 from community.models import Comment, Post, Thread, Vote
-from community.services.posts import answer_create, answer_delete, comment_create, post_edit
+from community.services.posts import answer_create, answer_delete, comment_create, comment_delete, post_edit
 from community.services.votes import answer_accept, vote_cast
 from tests.factories import answer, ask
 
@@ -25,6 +25,7 @@ SIGNALS = {
         "post_hidden",
         "thread_visibility_changed",
         "comment_published",
+        "comment_hidden",
         "vote_cast",
         "answer_accepted",
         "idea_status_changed",
@@ -153,7 +154,47 @@ def deleting_an_answer(member, other_member, staff):
     return (lambda: answer_delete(post=reply, actor=other_member)), sent
 
 
-CASES = [asking, answering, commenting, editing, voting, accepting, deleting_an_answer]
+def _a_comment(member, other_member) -> Comment:
+    """A comment by other_member under member's question, as the thread page loads it (post and thread)."""
+    opening = ask(member).posts.get()
+    made = comment_create(author=other_member, post=opening, body="Which phone do you have now?")
+    return Comment.objects.select_related("post__thread").get(pk=made.pk)
+
+
+def _comment_hidden(comment: Comment, actor) -> tuple[str, type, dict]:
+    args = {"comment_id": comment.pk, "post_id": comment.post_id, "thread_id": comment.post.thread_id}
+    return "comment_hidden", Comment, {**args, "actor_id": actor.pk}
+
+
+def deleting_own_comment(member, other_member, staff):
+    comment = _a_comment(member, other_member)
+
+    def sent(deleted):
+        return _comment_hidden(comment, other_member)
+
+    return (lambda: comment_delete(comment=comment, actor=other_member)), sent
+
+
+def deleting_a_comment_as_staff(member, other_member, staff):
+    comment = _a_comment(member, other_member)
+
+    def sent(deleted):
+        return _comment_hidden(comment, staff)
+
+    return (lambda: comment_delete(comment=comment, actor=staff)), sent
+
+
+CASES = [
+    asking,
+    answering,
+    commenting,
+    editing,
+    voting,
+    accepting,
+    deleting_an_answer,
+    deleting_own_comment,
+    deleting_a_comment_as_staff,
+]
 
 
 def sent_once_after_commit(case: Case, received, capture, *people) -> None:
@@ -202,3 +243,19 @@ def test_a_write_that_changes_nothing_sends_nothing(received, django_capture_on_
         vote_cast(voter=other_member, post=opening, value=1)
         post_edit(post=opening, editor=member, body=opening.body)
     assert received == []
+
+
+def test_deleting_a_comment_again_sends_nothing(
+    received, django_capture_on_commit_callbacks, member, other_member, staff
+):
+    comment = _a_comment(member, other_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert comment_delete(comment=comment, actor=other_member) is True
+    assert received == [_comment_hidden(comment, other_member)]
+
+    # The same object, and a fresh load of the row (as a second request would): neither changes anything.
+    again = Comment.objects.select_related("post__thread").get(pk=comment.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert comment_delete(comment=comment, actor=staff) is False
+        assert comment_delete(comment=again, actor=staff) is False
+    assert received == [_comment_hidden(comment, other_member)]
