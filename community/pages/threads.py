@@ -31,6 +31,7 @@ from community.selectors import display
 from community.selectors import threads as selectors
 from community.selectors.links import Links
 from community.selectors.spaces import SPACES_SCOPE, visible_space_ids_key
+from community.selectors.threads import PostValues
 
 RELATED_LIMIT = 5
 RELATED_SCOPE = "related"
@@ -52,7 +53,7 @@ def thread_row_entry(thread_id: int) -> tuple[tuple[str, str], str]:
 
 # Part of the content's key: raised when what selectors.thread_content returns changes shape, so that
 # entries written by the code before a deployment are not read by the code after it.
-CONTENT_FORMAT = 2
+CONTENT_FORMAT = 3
 
 
 def _content_key(answers_page: int, is_staff: bool) -> str:
@@ -167,7 +168,7 @@ def _idea_history(thread: Thread) -> list[IdeaStatusStep]:
 class PostItem:
     """A post with everything its template needs already decided."""
 
-    post: Post
+    post: Post | PostValues
     key: str  # the id as text, for element ids (an int would be localised on every use)
     anchor: str
     author_name: str
@@ -208,7 +209,7 @@ class PostItem:
 def post_item(
     *,
     user,
-    post: Post,
+    post: Post | PostValues,
     thread: Thread,
     links: Links,
     my_vote: int = 0,
@@ -306,7 +307,7 @@ class ThreadPage:
     related: list[SimilarThread]
 
 
-def _comment_items(user, post: Post, links: Links, now: datetime) -> list[CommentItem]:
+def _comment_items(user, post: PostValues, links: Links, now: datetime) -> list[CommentItem]:
     items = []
     for comment in post.visible_comments:
         name, url = author_display_values(comment.author_username, comment.author_display_name, links)

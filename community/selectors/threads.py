@@ -14,12 +14,15 @@ same handful of queries however many answers and comments it shows
 
 What every reader sees alike comes from the cache until the thread changes;
 when it does not: 4. the thread, with its space and author (thread_load);
-5. the opening post and 6. one page of answers, each with author and
-profile; 7. every comment on those posts, with authors, in one prefetch;
+5. the opening post and 6. one page of answers, each with its author's
+name, as plain values; 7. every comment on those posts, in one query;
 8. its tags; 9. the ids of linked threads (thread_content).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import (
@@ -27,13 +30,11 @@ from django.db.models import (
     Count,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.http import Http404
 
@@ -61,7 +62,7 @@ RELATED_CANDIDATES = 50
 IDEA_HISTORY_LIMIT = 20
 
 # (opening post, answers, whether more answers follow, tag names, ids of linked threads)
-ThreadContent = tuple[Post, list[Post], bool, list[str], list[int]]
+ThreadContent = tuple["PostValues", list["PostValues"], bool, list[str], list[int]]
 
 
 def _threads_for_page() -> QuerySet[Thread]:
@@ -151,12 +152,112 @@ def visible_thread_rows(*, user, thread_ids: list[int]) -> list[dict]:
         return [dict(zip(SIMILAR_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
-# What the page and the comment permissions read (community.permissions.can_edit_comment), and the credit
-# of an imported comment (community.attribution).
+@dataclass(frozen=True, slots=True)
+class AuthorValues:
+    """What the thread page shows of a post's author: what community.pages and community.attribution read."""
+
+    username: str
+    public_name: str
+    source: str
+    source_id: int | None
+
+
+@dataclass(slots=True)
+class CommentValues:
+    """A comment as the thread page reads it (and community.permissions' comment predicates)."""
+
+    pk: int
+    author_id: int | None
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    source: str
+    source_id: int | None
+    # The name the dump gave an imported comment's author, credited when the author was not imported.
+    source_author: str
+    author_username: str | None
+    author_display_name: str | None
+    author_source_id: int | None
+
+
+@dataclass(slots=True)
+class PostValues:
+    """A post as the thread page reads it: the fields of Post the page, its partials and the permissions read.
+
+    Plain values rather than a model instance: the thread's posts are cached,
+    and building, pickling and unpickling 31 Post instances with their authors
+    and profiles cost more than the rest of the page. `thread` is set by the
+    page to the thread it has loaded, as community.permissions read it.
+    """
+
+    pk: int
+    thread_id: int
+    kind: str
+    author_id: int | None
+    author: AuthorValues | None
+    body_html: str
+    score: int
+    comment_count: int
+    is_official: bool
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    source: str
+    source_id: int | None
+    source_license: str
+    source_author: str
+    visible_comments: list[CommentValues] = field(default_factory=list)
+    thread: Thread | None = None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+_POST_COLUMNS = (
+    "pk",
+    "thread_id",
+    "kind",
+    "author_id",
+    "body_html",
+    "score",
+    "comment_count",
+    "is_official",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "source",
+    "source_id",
+    "source_license",
+    "source_author",
+)
+_AUTHOR_COLUMNS = ("author__username", "author__profile__display_name", "author__source", "author__source_id")
 _COMMENT_COLUMNS = (
-    "id", "post_id", "author_id", "body_html", "created_at", "edited_at", "deleted_at",
-    "source", "source_id", "source_author",
-)  # fmt: skip
+    "pk",
+    "author_id",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "source",
+    "source_id",
+    "source_author",
+    "author_username",
+    "author_display_name",
+    "author_source_id",
+)
+
+
+def _post_values(row: tuple) -> PostValues:
+    values = dict(zip(_POST_COLUMNS, row, strict=False))
+    username, display_name, source, source_id = row[len(_POST_COLUMNS) :]
+    author = (
+        None
+        if username is None
+        else AuthorValues(username=username, public_name=display_name or username, source=source, source_id=source_id)
+    )
+    return PostValues(**values, author=author)
 
 
 def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> ThreadContent | None:
@@ -165,31 +266,13 @@ def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> 
     None when the opening post is missing. Deleted answers only `with_deleted`
     (staff); who may do what with each post is decided per request.
     """
-    # The Markdown sources and the authors' secrets and bios are never shown here: left behind, they cost
-    # neither the transfer nor, since this is cached, the pickling on every page view.
-    hidden = ("body", "author__password", "author__profile__bio")
-    # A comment shows its author's name only. Joining the members' table for it lets the planner hash the
-    # whole table when it expects a few dozen comments (3.7 ms with 4,000 members); a lookup per comment
-    # by primary key costs the same for any number of members.
-    comments = Prefetch(
-        "comments",
-        queryset=Comment.objects.filter(deleted_at__isnull=True)
-        .only(*_COMMENT_COLUMNS)
-        .annotate(
-            author_username=Subquery(User.objects.filter(pk=OuterRef("author_id")).values("username")),
-            author_display_name=Subquery(Profile.objects.filter(user_id=OuterRef("author_id")).values("display_name")),
-            # The author's id on the site an imported comment came from, for its credit (community.attribution).
-            author_source_id=Subquery(
-                User.objects.filter(pk=OuterRef("author_id"), source=OuterRef("source")).values("source_id")
-            ),
-        )
-        .order_by("created_at", "pk"),
-        to_attr="visible_comments",
-    )
-    posts = Post.objects.filter(thread=thread).select_related("author__profile").defer(*hidden)
-    opening = posts.filter(kind=PostKind.OPENING).first()
-    if opening is None:
+    # Rows, not model instances (see PostValues); the Markdown sources and the authors' secrets and bios
+    # are never read.
+    posts = Post.objects.filter(thread=thread).values_list(*_POST_COLUMNS, *_AUTHOR_COLUMNS)
+    opening_row = posts.filter(kind=PostKind.OPENING).first()
+    if opening_row is None:
         return None
+    opening = _post_values(opening_row)
     answers = posts.filter(kind=PostKind.ANSWER)
     if not with_deleted:
         answers = answers.filter(deleted_at__isnull=True)
@@ -204,10 +287,28 @@ def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> 
         answers = answers.order_by("created_at", "pk")
     start = (answers_page - 1) * ANSWERS_PER_PAGE
     # Offset within one thread's answers (an index range on (thread, kind)), never across the whole table.
-    answer_list = list(answers[start : start + ANSWERS_PER_PAGE + 1])
+    answer_list = [_post_values(row) for row in answers[start : start + ANSWERS_PER_PAGE + 1]]
     has_more_answers = len(answer_list) > ANSWERS_PER_PAGE
     answer_list = answer_list[:ANSWERS_PER_PAGE]
-    prefetch_related_objects([opening, *answer_list], comments)
+    by_id = {post.pk: post for post in (opening, *answer_list)}
+    # A comment shows its author's name only. Joining the members' table for it lets the planner hash the
+    # whole table when it expects a few dozen comments (3.7 ms with 4,000 members); a lookup per comment
+    # by primary key costs the same for any number of members.
+    comments = (
+        Comment.objects.filter(post_id__in=list(by_id), deleted_at__isnull=True)
+        .annotate(
+            author_username=Subquery(User.objects.filter(pk=OuterRef("author_id")).values("username")),
+            author_display_name=Subquery(Profile.objects.filter(user_id=OuterRef("author_id")).values("display_name")),
+            # The author's id on the site an imported comment came from, for its credit (community.attribution).
+            author_source_id=Subquery(
+                User.objects.filter(pk=OuterRef("author_id"), source=OuterRef("source")).values("source_id")
+            ),
+        )
+        .order_by("created_at", "pk")
+        .values_list("post_id", *_COMMENT_COLUMNS)
+    )
+    for post_id, *row in comments:
+        by_id[post_id].visible_comments.append(CommentValues(*row))
     tag_names = sorted(thread_tag_names([thread.pk]).get(thread.pk, []))
     # Links either way: a thread another one points at lists that one too, as on Stack Overflow.
     linked_ids = [
