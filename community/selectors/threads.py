@@ -26,15 +26,9 @@ from datetime import datetime
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 
@@ -195,7 +189,6 @@ class PostValues:
     thread_id: int
     kind: str
     author_id: int | None
-    author: AuthorValues | None
     body_html: str
     score: int
     comment_count: int
@@ -207,6 +200,7 @@ class PostValues:
     source_id: int | None
     source_license: str
     source_author: str
+    author: AuthorValues | None
     visible_comments: list[CommentValues] = field(default_factory=list)
     thread: Thread | None = None
 
@@ -216,7 +210,7 @@ class PostValues:
 
 
 _POST_COLUMNS = (
-    "pk",
+    "id",
     "thread_id",
     "kind",
     "author_id",
@@ -232,83 +226,102 @@ _POST_COLUMNS = (
     "source_license",
     "source_author",
 )
-_AUTHOR_COLUMNS = ("author__username", "author__profile__display_name", "author__source", "author__source_id")
-_COMMENT_COLUMNS = (
-    "pk",
-    "author_id",
-    "body_html",
-    "created_at",
-    "edited_at",
-    "deleted_at",
-    "source",
-    "source_id",
-    "source_author",
-    "author_username",
-    "author_display_name",
-    "author_source_id",
-)
 
 
 def _post_values(row: tuple) -> PostValues:
-    values = dict(zip(_POST_COLUMNS, row, strict=False))
-    username, display_name, source, source_id = row[len(_POST_COLUMNS) :]
+    username, display_name, source, source_id = row[-4:]
     author = (
         None
         if username is None
         else AuthorValues(username=username, public_name=display_name or username, source=source, source_id=source_id)
     )
-    return PostValues(**values, author=author)
+    return PostValues(*row[:-4], author=author)
+
+
+def _tables() -> tuple[str, str, str, str]:
+    return tuple(connection.ops.quote_name(model._meta.db_table) for model in (Post, Comment, User, Profile))
+
+
+def _page_posts(thread: Thread, *, answers_page: int, with_deleted: bool) -> list[PostValues]:
+    """The opening post (first, when there is one) and up to ANSWERS_PER_PAGE + 1 answers, in reading order.
+
+    One query, written out, as reader_state: the ORM took longer to build the
+    two queries and their rows than PostgreSQL took to answer them, and this
+    runs on every first view after an edit.
+    """
+    posts, _comments, users, profiles = _tables()
+    columns = ", ".join(f"p.{name}" for name in _POST_COLUMNS)
+    rows = (
+        f"{columns}, u.username, pr.display_name, u.source, u.source_id FROM {posts} p "
+        f"LEFT JOIN {users} u ON u.id = p.author_id LEFT JOIN {profiles} pr ON pr.user_id = p.author_id "
+        "WHERE p.thread_id = %s AND p.kind = %s"
+    )
+    if thread.kind == ThreadKind.QUESTION:
+        # The accepted answer first, then the best, then the oldest of equals.
+        order = "(p.id = %s) DESC, p.score DESC, p.created_at, p.id"
+        order_params = [thread.accepted_answer_id or 0]
+    else:
+        # Discussions read as a conversation.
+        order, order_params = "p.created_at, p.id", []
+    visible = "" if with_deleted else " AND p.deleted_at IS NULL"
+    # The two parts are told apart, and the answers kept in order, by the two leading columns. Offset within
+    # one thread's answers (an index range on (thread, kind)), never across the whole table. Table and
+    # column names come from the models; every value is a parameter.
+    sql = (
+        f"(SELECT 0, 0, {rows} LIMIT 1) UNION ALL "  # noqa: S608
+        f"(SELECT 1, ROW_NUMBER() OVER (ORDER BY {order}), {rows}{visible} ORDER BY {order} LIMIT %s OFFSET %s) "
+        "ORDER BY 1, 2"
+    )
+    params = [
+        thread.pk,
+        PostKind.OPENING.value,
+        *order_params,
+        thread.pk,
+        PostKind.ANSWER.value,
+        *order_params,
+        ANSWERS_PER_PAGE + 1,
+        (answers_page - 1) * ANSWERS_PER_PAGE,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_post_values(row[2:]) for row in cursor.fetchall()]
+
+
+def _add_comments(by_id: dict[int, PostValues]) -> None:
+    """Each post's visible comments, oldest first, in one query."""
+    _posts, comments, users, profiles = _tables()
+    # A comment shows its author's name only. Joining the members' table for it lets the planner hash the
+    # whole table when it expects a few dozen comments (3.7 ms with 4,000 members); a lookup per comment
+    # by primary key costs the same for any number of members. The author's id on the site an imported
+    # comment came from is for its credit (community.attribution).
+    sql = (
+        "SELECT c.post_id, c.id, c.author_id, c.body_html, c.created_at, c.edited_at, c.deleted_at, c.source, "  # noqa: S608
+        f"c.source_id, c.source_author, (SELECT u.username FROM {users} u WHERE u.id = c.author_id), "
+        f"(SELECT pr.display_name FROM {profiles} pr WHERE pr.user_id = c.author_id), "
+        f"(SELECT u.source_id FROM {users} u WHERE u.id = c.author_id AND u.source = c.source) "
+        f"FROM {comments} c WHERE c.post_id = ANY(%s) AND c.deleted_at IS NULL ORDER BY c.created_at, c.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(by_id)])
+        for post_id, *row in cursor.fetchall():
+            by_id[post_id].visible_comments.append(CommentValues(*row))
 
 
 def thread_content(thread: Thread, *, answers_page: int, with_deleted: bool) -> ThreadContent | None:
     """The posts of one page of the thread with their comments, and its tags: the same for every reader.
 
     None when the opening post is missing. Deleted answers only `with_deleted`
-    (staff); who may do what with each post is decided per request.
+    (staff); who may do what with each post is decided per request. Rows, not
+    model instances (see PostValues); the Markdown sources and the authors'
+    secrets and bios are never read.
     """
-    # Rows, not model instances (see PostValues); the Markdown sources and the authors' secrets and bios
-    # are never read.
-    posts = Post.objects.filter(thread=thread).values_list(*_POST_COLUMNS, *_AUTHOR_COLUMNS)
-    opening_row = posts.filter(kind=PostKind.OPENING).first()
-    if opening_row is None:
+    posts = _page_posts(thread, answers_page=answers_page, with_deleted=with_deleted)
+    if not posts or posts[0].kind != PostKind.OPENING:
         return None
-    opening = _post_values(opening_row)
-    answers = posts.filter(kind=PostKind.ANSWER)
-    if not with_deleted:
-        answers = answers.filter(deleted_at__isnull=True)
-    if thread.kind == ThreadKind.QUESTION:
-        # The accepted answer first, then the best, then the oldest of equals.
-        accepted_first = Case(
-            When(pk=thread.accepted_answer_id or 0, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        answers = answers.order_by(accepted_first, "-score", "created_at", "pk")
-    else:
-        # Discussions read as a conversation.
-        answers = answers.order_by("created_at", "pk")
-    start = (answers_page - 1) * ANSWERS_PER_PAGE
-    # Offset within one thread's answers (an index range on (thread, kind)), never across the whole table.
-    answer_list = [_post_values(row) for row in answers[start : start + ANSWERS_PER_PAGE + 1]]
+    opening, answer_list = posts[0], posts[1:]
     has_more_answers = len(answer_list) > ANSWERS_PER_PAGE
     answer_list = answer_list[:ANSWERS_PER_PAGE]
-    by_id = {post.pk: post for post in (opening, *answer_list)}
-    # A comment shows its author's name only. Joining the members' table for it lets the planner hash the
-    # whole table when it expects a few dozen comments (3.7 ms with 4,000 members); a lookup per comment
-    # by primary key costs the same for any number of members.
-    comments = (
-        Comment.objects.filter(post_id__in=list(by_id), deleted_at__isnull=True)
-        .annotate(
-            author_username=Subquery(User.objects.filter(pk=OuterRef("author_id")).values("username")),
-            author_display_name=Subquery(Profile.objects.filter(user_id=OuterRef("author_id")).values("display_name")),
-            # The author's id on the site an imported comment came from, for its credit (community.attribution).
-            author_source_id=Subquery(
-                User.objects.filter(pk=OuterRef("author_id"), source=OuterRef("source")).values("source_id")
-            ),
-        )
-        .order_by("created_at", "pk")
-        .values_list("post_id", *_COMMENT_COLUMNS)
-    )
-    for post_id, *row in comments:
-        by_id[post_id].visible_comments.append(CommentValues(*row))
+    _add_comments({post.pk: post for post in (opening, *answer_list)})
     tag_names = sorted(thread_tag_names([thread.pk]).get(thread.pk, []))
     # Links either way: a thread another one points at lists that one too, as on Stack Overflow.
     linked_ids = [

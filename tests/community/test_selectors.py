@@ -374,6 +374,25 @@ def test_the_page_shows_the_readers_own_votes_and_what_they_may_do(member, other
     assert mine.answers[0].vote_url == f"/p/{reply.pk}/vote/"
 
 
+def test_answers_continue_on_the_next_page_in_the_same_order_under_the_opening_post(member, monkeypatch):
+    monkeypatch.setattr("community.selectors.threads.ANSWERS_PER_PAGE", 2)
+    thread = ask(member, kind="discussion", title="What do you use to back up your wallet?")
+    replies = [answer(UserFactory(), thread, body=f"Reply number {n} with some details") for n in range(5)]
+    comment_create(author=member, post=replies[3], body="Thanks, that was the missing step.")
+    thread.refresh_from_db()
+
+    pages = [thread_page(user=member, thread=thread, answers_page=n) for n in (1, 2, 3)]
+
+    assert [[item.post.pk for item in page.answers] for page in pages] == [
+        [replies[0].pk, replies[1].pk],
+        [replies[2].pk, replies[3].pk],
+        [replies[4].pk],
+    ]
+    assert {page.opening.post.pk for page in pages} == {thread.posts.get(kind="opening").pk}
+    assert [page.has_more_answers for page in pages] == [True, True, False]
+    assert [[len(item.comments) for item in page.answers] for page in pages] == [[0, 0], [0, 1], [0]]
+
+
 def test_deleted_answers_are_shown_to_staff_only(member, other_member, staff):
     thread = ask(member)
     reply = answer(other_member, thread)
