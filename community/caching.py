@@ -175,15 +175,27 @@ def thread_scope(thread_id: int) -> str:
     return f"thread:{thread_id}"
 
 
+def thread_row_scope(thread_id: int) -> str:
+    """The thread's own row (title, counters, state): bumped with thread_scope, except by writes that leave
+    the row alone (an answer's or a comment's new text), so the first view after them need not reload it."""
+    return f"thread-row:{thread_id}"
+
+
 # What every visitor page is keyed on besides its own scope (see the module's docstring).
 VISIBILITY_SCOPE = "visibility"
 
 
-def content_changed(*thread_ids: int | None) -> None:
-    """A write changed what these threads' pages, or any list, show."""
+def content_changed(*thread_ids: int | None, thread_row: bool = True) -> None:
+    """A write changed what these threads' pages, or any list, show.
+
+    `thread_row` False: the write changed none of the threads' own rows, only
+    their posts or comments (an edit of an answer's or a comment's text).
+    """
     bump(THREADS_SCOPE)
     for thread_id in {t for t in thread_ids if t}:
         bump(thread_scope(thread_id))
+        if thread_row:
+            bump(thread_row_scope(thread_id))
 
 
 def visibility_changed(*thread_ids: int | None) -> None:

@@ -48,7 +48,7 @@ THREAD_ROW_SECONDS = 10 * 60
 
 def thread_row_entry(thread_id: int) -> tuple[tuple[str, str], str]:
     """(scopes, key) of the thread's row in the cache (see thread_get_for_page)."""
-    return (caching.thread_scope(thread_id), SPACES_SCOPE), "row"
+    return (caching.thread_row_scope(thread_id), SPACES_SCOPE), "row"
 
 
 # Part of the content's key: raised when what selectors.thread_content returns changes shape, so that

@@ -154,6 +154,8 @@ def post_edit(
         signal=post_edited,
         sender=Post,
         payload={"post_id": post.pk, "thread_id": thread.pk, "editor_id": editor.pk, "revision_number": number},
+        # An answer's edit writes no column of the thread; an opening post's writes its title and activity.
+        thread_row=is_opening,
     )
     post.refresh_from_db()
     return revision
@@ -245,7 +247,8 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> bool:
     html = render_body(body)
     Comment.objects.filter(pk=comment.pk).update(body=body, body_html=html, edited_at=now)
     comment.body, comment.body_html, comment.edited_at = body, html, now
-    caching.content_changed(comment.post.thread_id)
+    # The thread's row (its counters, its activity) is as it was.
+    caching.content_changed(comment.post.thread_id, thread_row=False)
     return True
 
 

@@ -19,6 +19,7 @@ def content_written(
     payload: dict[str, object],
     follower: User | None = None,
     reindex: bool = True,
+    thread_row: bool = True,
 ) -> None:
     """Finish a write of a thread's content, inside its transaction, after every row is written.
 
@@ -27,10 +28,12 @@ def content_written(
     pages showing the thread are bumped, `follower` follows the thread (askers
     and those who answer hear what comes next, as on Discourse; they can
     unfollow), and `signal` is sent with `payload` once the transaction commits.
+    `thread_row` False: the write left the thread's own row as it was
+    (caching.content_changed).
     """
     if reindex:
         search_index_thread(thread_id)
-    caching.content_changed(thread_id)
+    caching.content_changed(thread_id, thread_row=thread_row)
     if follower is not None:
         # One statement whether or not they already follow it.
         Follow.objects.bulk_create([Follow(member=follower, thread_id=thread_id)], ignore_conflicts=True)

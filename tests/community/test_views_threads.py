@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import caching
-from community.models import MeToo, Post, Space, Thread, Visibility
-from community.services.posts import comment_create
+from community.models import Comment, MeToo, Post, Space, Thread, Visibility
+from community.selectors import threads as threads_selectors
+from community.services.posts import comment_create, comment_edit, post_edit
 from community.services.votes import answer_accept, vote_cast
 from moderation.services.threads import thread_close_as_duplicate
 from tests.factories import SpaceFactory, UserFactory, answer, ask
@@ -291,6 +292,32 @@ def test_the_cached_thread_row_is_refreshed_by_the_writes_that_change_it(client,
     space.name = "Wallets and keys"
     space.save()
     assert ">Wallets and keys</a>" in html_of(client.get(url))
+
+
+def test_new_text_of_an_answer_or_a_comment_shows_at_once_without_reloading_the_thread_row(
+    client, question, member, other_member, monkeypatch
+):
+    reply = answer(other_member, question, body="Open the settings and choose reset.")
+    remark = comment_create(author=other_member, post=reply, body="This worked for me, thanks a lot.")
+    client.force_login(other_member)
+    url = f"/t/{question.pk}/{question.slug}/"
+    html_of(client.get(url))  # the row and the posts are cached from here on
+    loads = []
+    thread_load = threads_selectors.thread_load
+    monkeypatch.setattr(threads_selectors, "thread_load", lambda pk: loads.append(pk) or thread_load(pk))
+
+    post_edit(post=Post.objects.get(pk=reply.pk), editor=other_member, body="Open the settings, then choose reset.")
+    assert "Open the settings, then choose reset." in html_of(client.get(url))
+    remark = Comment.objects.select_related("post__thread").get(pk=remark.pk)
+    comment_edit(comment=remark, editor=other_member, body="This worked for me too, thanks a lot.")
+    assert "This worked for me too, thanks a lot." in html_of(client.get(url))
+    assert loads == []
+
+    # The opening post's edit changes the row (its title): read again at once.
+    opening = Post.objects.get(thread=question, kind="opening")
+    post_edit(post=opening, editor=member, body=opening.body, title="How do I reset a lost wallet password?")
+    assert "How do I reset a lost wallet password?" in html_of(client.get(url, follow=True))
+    assert loads == [question.pk]
 
 
 @pytest.mark.parametrize(
