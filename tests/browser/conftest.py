@@ -91,7 +91,14 @@ def page(browser, live_server, color_scheme, page_problems):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: page_problems.console_errors.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda r: page_problems.failed_requests.append(f"{r.method} {r.url}: {r.failure}"))
+
+    def on_request_failed(request) -> None:
+        # net::ERR_ABORTED is the browser cancelling a load itself, e.g. the favicon of a page the test
+        # already left; it says nothing about the site. Blocked, refused or broken loads still count.
+        if request.failure != "net::ERR_ABORTED":
+            page_problems.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
+
+    page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
     yield page
     context.close()
