@@ -33,7 +33,7 @@ def _frequency(user: User) -> str:
     return profile.email_frequency if profile else EmailFrequency.INSTANT
 
 
-def _message(user: User, template: str, context: dict) -> EmailMultiAlternatives:
+def _message(user: User, template: str, context: dict, *, notification_ids: list[int]) -> EmailMultiAlternatives:
     token = unsubscribe_token(user)
     unsubscribe_url = _absolute(reverse("notifications_unsubscribe", args=[token]))
     context = {
@@ -56,6 +56,9 @@ def _message(user: User, template: str, context: dict) -> EmailMultiAlternatives
             # RFC 8058 one-click unsubscribe: mail clients POST to the URL.
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # Which notifications this message carries: support can trace a member's
+            # "I never got it", and a re-sent message is recognisable as a repeat.
+            "X-Rapport-Notifications": ",".join(str(pk) for pk in notification_ids),
         },
     )
     message.attach_alternative(html, "text/html")
@@ -106,7 +109,7 @@ def notification_email_send(*, notification_id: int) -> bool:
     if not Notification.objects.filter(notifications_visible_to(user), pk=notification_id).exists():
         return False  # hidden from them since it was written: stays claimed, never sent
     try:
-        _message(user, "notification", {"item": _item(notification)}).send()
+        _message(user, "notification", {"item": _item(notification)}, notification_ids=[notification.pk]).send()
     except Exception:
         Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
         raise
@@ -153,7 +156,7 @@ def digest_send(*, user_id: int, frequency: str) -> int:
     period = timedelta(days=7 if frequency == EmailFrequency.WEEKLY else 1)
     context = {"items": [_item(n) for n in claimed], "frequency": frequency, "since": claimed_at - period}
     try:
-        _message(user, "digest", context).send()
+        _message(user, "digest", context, notification_ids=[n.pk for n in claimed]).send()
     except Exception:
         Notification.objects.filter(pk__in=[n.pk for n in claimed], emailed_at=claimed_at).update(emailed_at=None)
         raise

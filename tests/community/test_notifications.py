@@ -231,3 +231,9 @@ def test_an_instant_email_about_what_became_staff_only_is_never_sent_but_staff_s
     assert notification_email_send(notification_id=mine) is False
     assert notification_email_send(notification_id=staffs) is True
     assert [message.to for message in mail.outbox] == [[staff.email]]
+
+
+def test_a_notification_email_names_the_notification_it_carries(question, member, other_member):
+    (notification_id,) = notify_post_published(post_id=answer(other_member, question).pk)
+    assert notification_email_send(notification_id=notification_id)
+    assert mail.outbox[-1].extra_headers["X-Rapport-Notifications"] == str(notification_id)
