@@ -10,4 +10,4 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from community import receivers  # noqa: F401 - connects the signal receivers
+        from community import handlers, receivers  # noqa: F401 - registers outbox handlers, connects receivers

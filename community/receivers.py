@@ -1,8 +1,7 @@
-"""Receivers: community's own signals enqueue tasks; model signals only invalidate caches.
+"""Receivers of model signals: they only invalidate caches.
 
-The services send their signals after commit (signals.send_on_commit), so a
-rolled-back write enqueues nothing. Moderation, rewards and insights connect
-their own receivers to the same signals in their AppConfig.ready.
+Work that follows community's own events is done by outbox handlers
+(community/handlers.py), never by receivers.
 """
 
 from __future__ import annotations
@@ -11,30 +10,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from community import caching, signals, tasks
+from community import caching
 from community.models import Comment, Post, Space, TagInfo, Thread
 from community.selectors.lists import TAGS_SCOPE
 from community.selectors.spaces import SPACES_SCOPE
-
-
-@receiver(signals.post_published, dispatch_uid="community.notify_post_published")
-def _post_published(sender, post_id: int, **kwargs) -> None:
-    tasks.notify_post_published.delay(post_id)
-
-
-@receiver(signals.comment_published, dispatch_uid="community.notify_comment_published")
-def _comment_published(sender, comment_id: int, **kwargs) -> None:
-    tasks.notify_comment_published.delay(comment_id)
-
-
-@receiver(signals.answer_accepted, dispatch_uid="community.notify_answer_accepted")
-def _answer_accepted(sender, thread_id: int, answer_id: int, actor_id: int | None = None, **kwargs) -> None:
-    tasks.notify_answer_accepted.delay(thread_id, answer_id, actor_id)
-
-
-@receiver(signals.idea_status_changed, dispatch_uid="community.notify_idea_status_changed")
-def _idea_status_changed(sender, change_id: int, **kwargs) -> None:
-    tasks.notify_idea_status_changed.delay(change_id)
 
 
 @receiver([post_save, post_delete], sender=Space, dispatch_uid="community.spaces_changed")

@@ -1,16 +1,18 @@
 """What community tells the apps built on it (moderation, rewards, insights), which it never imports.
 
-The services send each signal once, after their transaction commits
-(`send_on_commit`): a rolled-back write sends nothing, and a receiver reads
-committed rows. Arguments are ids and plain values only, so a receiver can
-hand them to a Celery task as they are. Receivers must only enqueue work;
-they never change community's data themselves. The sender is the model class
-the ids name (Post, Comment, Vote, Thread, IdeaStatusChange).
+The services record each event with `community.outbox.publish(signal, ...)`
+inside their transaction. Work that must follow an event registers an outbox
+handler for its signal (`@outbox.handler(post_published, name="rewards.award")`):
+it runs in a worker, at least once, after commit, with the event's arguments,
+and a rolled-back write records nothing. The signal is also sent after commit,
+for in-process listeners whose reaction may be lost without harm; never use a
+plain receiver for work that matters. Arguments are ids and plain values only
+(they are stored as JSON). The sender is the model class the ids name (Post,
+Comment, Vote, Thread, IdeaStatusChange).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.dispatch import Signal
 
 # A new post was written: an opening post, an answer or a reply.
@@ -45,8 +47,3 @@ answer_accepted = Signal()
 
 # Staff moved an idea to another status. change_id (the IdeaStatusChange), thread_id: int; status: str.
 idea_status_changed = Signal()
-
-
-def send_on_commit(signal: Signal, *, sender: type, **kwargs: object) -> None:
-    """Send `signal` with these arguments once the current transaction commits; never if it rolls back."""
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))

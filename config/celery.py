@@ -8,6 +8,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from config.heartbeat import heartbeat_record
+from config.settings.env import env_int
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -16,6 +17,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # The outbox relay: work a write recorded and nobody has done yet (a lost
+    # message, a killed worker, a broker outage) is enqueued again. Every few
+    # seconds, so a fault delays work by seconds; each delivery backs off on its own.
+    "outbox-relay": {
+        "task": "rapport.outbox.relay",
+        "schedule": float(env_int("RAPPORT_OUTBOX_RELAY_SECONDS", 5, minimum=1)),
+    },
+    # Done deliveries are kept a week for support's questions, then removed at a quiet hour.
+    "outbox-prune": {"task": "rapport.outbox.prune", "schedule": crontab(hour=3, minute=17)},
     # Page views are buffered in the cache; a minute's delay on the counter is fine.
     "flush-view-counts": {"task": "rapport.views.flush", "schedule": 60.0},
     # Digests go out early morning in the site's time zone, when people read mail.

@@ -4,6 +4,7 @@ from community.models.attachments import Attachment
 from community.models.ideas import IdeaStatusChange
 from community.models.links import ThreadLink
 from community.models.notifications import Follow, Notification, NotificationKind
+from community.models.outbox import Delivery
 from community.models.posts import BodyFormat, Comment, Post, PostKind, Revision, Vote
 from community.models.spaces import Space, ThreadKind, Visibility
 from community.models.tags import TagInfo
@@ -13,6 +14,7 @@ __all__ = [
     "Attachment",
     "BodyFormat",
     "Comment",
+    "Delivery",
     "Follow",
     "IdeaStatus",
     "IdeaStatusChange",

@@ -35,8 +35,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     # Set when the notification went out by email (alone or in a digest), or
-    # was deliberately not sent; claimed with a conditional UPDATE.
+    # was deliberately not sent; only after the mail server accepted it.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # A lease: set by the worker about to send it (a conditional UPDATE, so one
+    # worker at a time); a claim older than the lease is free again, so a worker
+    # killed mid-send leaves nothing stuck (community.services.emails).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_event")]

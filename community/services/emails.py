@@ -1,5 +1,12 @@
-"""Notification emails, alone or as digests. Each notification is claimed before it is sent, so two
-workers (or a retried task) never email it twice; a failed send gives the claim back for the retry."""
+"""Notification emails, alone or as digests, sent at least once and, but for one narrow window, once.
+
+Run by outbox handlers (community/handlers.py). Each notification is claimed
+with a lease before it is sent, so two workers never send it at once; it is
+recorded as emailed only after the mail server accepted it; a claim whose
+lease ran out unsent is free again, and the outbox runs the job again until it
+is done. The one duplicate left: a worker killed after the server accepted the
+message and before the record.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,25 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import EmailFrequency, User
+from community import outbox
 from community.models import IdeaStatusChange
 from community.models.notifications import Notification, NotificationKind
+from community.outbox import Defer
 from community.selectors.notifications import notifications_visible_to
 from community.services.notifications import unsubscribe_token
 
 log = logging.getLogger(__name__)
 
 DIGEST_LIMIT = 50  # a digest lists at most this many; the rest wait for the next one
+# Longer than an e-mail job's hard time limit (community/handlers.py), so a
+# worker still sending is never overtaken; short, so a killed one delays little.
+EMAIL_LEASE = timedelta(seconds=60)
 
 
 def _absolute(path: str) -> str:
@@ -86,33 +99,52 @@ def _item(notification: Notification) -> dict:
     }
 
 
+def _claimable(now) -> Q:
+    """Not emailed, and not claimed by a worker whose lease is still running."""
+    return Q(emailed_at__isnull=True) & (Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_LEASE))
+
+
 def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification to a member who wants them right away. Returns whether it was sent."""
-    claimed_at = timezone.now()
-    if not Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=claimed_at):
-        return False  # already emailed (or digested)
+    """Email one notification to a member who wants them right away. Returns whether it was sent.
+
+    At least once: the notification is claimed with a lease, sent, and recorded
+    as emailed only after the mail server accepted it. A worker killed in
+    between leaves the claim to expire, and the next run sends it. Raises
+    outbox.Defer while another worker's lease runs.
+    """
+    now = timezone.now()
+    if not Notification.objects.filter(_claimable(now), pk=notification_id).update(email_claimed_at=now):
+        state = Notification.objects.filter(pk=notification_id).values_list("emailed_at", "email_claimed_at").first()
+        if state is None or state[0] is not None:
+            return False  # gone, or emailed (or digested) already
+        raise Defer(until=state[1] + EMAIL_LEASE)
+    mine = Notification.objects.filter(pk=notification_id, email_claimed_at=now, emailed_at__isnull=True)
     notification = (
         Notification.objects.select_related("recipient__profile", "actor__profile", "thread", "comment")
         .filter(pk=notification_id)
         .first()
     )
-    if notification is None:
-        return False
     user = notification.recipient
     frequency = _frequency(user)
     if frequency in (EmailFrequency.DAILY, EmailFrequency.WEEKLY):
-        # Not ours to send: give it back for the digest.
-        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
+        mine.update(email_claimed_at=None)  # not ours to send: the digest takes it
         return False
-    if not user.is_active or not user.email or frequency != EmailFrequency.INSTANT:
-        return False  # stays claimed: deliberately never sent
-    if not Notification.objects.filter(notifications_visible_to(user), pk=notification_id).exists():
-        return False  # hidden from them since it was written: stays claimed, never sent
+    if (
+        not user.is_active
+        or not user.email
+        or frequency != EmailFrequency.INSTANT
+        or not Notification.objects.filter(notifications_visible_to(user), pk=notification_id).exists()
+    ):
+        # Deliberately never sent: off, no address, or hidden from them since it was written.
+        mine.update(emailed_at=now)
+        return False
     try:
         _message(user, "notification", {"item": _item(notification)}, notification_ids=[notification.pk]).send()
     except Exception:
-        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
+        mine.update(email_claimed_at=None)  # free for the retry at once
         raise
+    # Recorded only now: a crash before this line sends it again (the one duplicate left).
+    mine.update(emailed_at=timezone.now())
     return True
 
 
@@ -131,33 +163,55 @@ def members_due_digest(*, frequency: str) -> list[int]:
     )
 
 
+def digests_schedule(*, frequency: str) -> int:
+    """Record one digest job per member due one (the outbox sends them). Returns how many.
+
+    Keyed by member and day: the beat task running twice records nothing more.
+    """
+    from community.handlers import EMAIL_DIGEST  # the handlers module imports this one
+
+    day = timezone.localdate().isoformat()
+    members = members_due_digest(frequency=frequency)
+    with transaction.atomic():
+        outbox.schedule_many(
+            EMAIL_DIGEST,
+            [(f"digest:{frequency}:{day}:{pk}", {"user_id": pk, "frequency": frequency}) for pk in members],
+        )
+    return len(members)
+
+
 def digest_send(*, user_id: int, frequency: str) -> int:
-    """Email one digest of the member's unsent, unread notifications. Returns how many it listed."""
+    """Email one digest of the member's unsent, unread notifications. Returns how many it listed.
+
+    Each notification is claimed with a lease (as a single e-mail is) and
+    recorded as emailed only after the mail server accepted the digest: a
+    worker killed in between leaves the claims to expire, and the next run
+    lists them again.
+    """
     user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
     if user is None or not user.email or _frequency(user) != frequency:
         return 0
-    claimed_at = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.filter(recipient=user, emailed_at__isnull=True, read_at__isnull=True)
-            .order_by("-created_at")
-            .values_list("pk", flat=True)[:DIGEST_LIMIT]
-        )
-        # The claim: only rows nobody else claimed in between are ours.
-        Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=claimed_at)
-    # Those hidden from the member since they were written stay claimed and are never sent.
+    now = timezone.now()
+    pending = Notification.objects.filter(_claimable(now), recipient=user, read_at__isnull=True)
+    ids = list(pending.order_by("-created_at").values_list("pk", flat=True)[:DIGEST_LIMIT])
+    # The claim: only rows nobody claimed in between are ours.
+    Notification.objects.filter(_claimable(now), pk__in=ids).update(email_claimed_at=now)
+    mine = Notification.objects.filter(recipient=user, email_claimed_at=now, emailed_at__isnull=True)
     claimed = list(
-        Notification.objects.filter(notifications_visible_to(user), recipient=user, emailed_at=claimed_at)
+        mine.filter(notifications_visible_to(user))
         .select_related("actor__profile", "thread", "comment")
         .order_by("-created_at")
     )
+    # Those hidden from the member since they were written are never sent.
+    mine.exclude(pk__in=[n.pk for n in claimed]).update(emailed_at=now)
     if not claimed:
         return 0
     period = timedelta(days=7 if frequency == EmailFrequency.WEEKLY else 1)
-    context = {"items": [_item(n) for n in claimed], "frequency": frequency, "since": claimed_at - period}
+    context = {"items": [_item(n) for n in claimed], "frequency": frequency, "since": now - period}
     try:
         _message(user, "digest", context, notification_ids=[n.pk for n in claimed]).send()
     except Exception:
-        Notification.objects.filter(pk__in=[n.pk for n in claimed], emailed_at=claimed_at).update(emailed_at=None)
+        mine.update(email_claimed_at=None)
         raise
+    mine.filter(pk__in=[n.pk for n in claimed]).update(emailed_at=timezone.now())
     return len(claimed)

@@ -12,6 +12,7 @@ from accounts.models import User
 from community import caching, permissions
 from community.models import BodyFormat, Comment, Post, PostKind, Revision, Thread
 from community.models.threads import EXCERPT_LENGTH
+from community.outbox import publish
 from community.rendering import excerpt, sanitize_html
 from community.rendering.html_markdown import html_to_markdown
 from community.search.index import search_index_thread
@@ -24,7 +25,6 @@ from community.signals import (
     post_edited,
     post_hidden,
     post_published,
-    send_on_commit,
 )
 
 
@@ -204,7 +204,7 @@ def answer_delete(*, post: Post, actor: User) -> bool:
         thread.accepted_answer_id = None
     _content_removed(thread.pk)
     search_index_thread(thread.pk)
-    send_on_commit(post_hidden, sender=Post, post_id=post.pk, thread_id=thread.pk, actor_id=actor.pk)
+    publish(post_hidden, sender=Post, post_id=post.pk, thread_id=thread.pk, actor_id=actor.pk)
     return True
 
 
@@ -222,7 +222,7 @@ def comment_delete(*, comment: Comment, actor: User) -> bool:
     comment.deleted_at = now
     thread_id = comment.post.thread_id
     _content_removed(thread_id)
-    send_on_commit(
+    publish(
         comment_hidden,
         sender=Comment,
         comment_id=comment.pk,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import caching, permissions
 from community.models import Post, PostKind, Thread, ThreadKind, Vote
-from community.signals import answer_accepted, send_on_commit
+from community.outbox import publish, schedule
+from community.signals import answer_accepted
 from community.signals import vote_cast as vote_cast_signal
-from community.tasks import search_index_thread_task
 
 
 def _reindex_after_commit(thread_id: int) -> None:
@@ -23,7 +23,7 @@ def _reindex_after_commit(thread_id: int) -> None:
     score), so accepting and some votes change it. Unlike an edit they change
     no words a member typed, so a search may trail them by a moment.
     """
-    transaction.on_commit(lambda: search_index_thread_task.delay(thread_id))
+    schedule("community.search_index_thread", thread_id=thread_id)
 
 
 def _answer_order_can_change(*, answer: Post, old_score: int, new_score: int) -> bool:
@@ -79,7 +79,7 @@ def vote_cast(*, voter: User, post: Post, value: int) -> Vote | None:
     elif _answer_order_can_change(answer=post, old_score=locked.score, new_score=locked.score + delta):
         _reindex_after_commit(post.thread_id)
     caching.content_changed(post.thread_id)
-    send_on_commit(
+    publish(
         vote_cast_signal,
         sender=Vote,
         post_id=post.pk,
@@ -112,7 +112,7 @@ def answer_accept(*, thread: Thread, answer: Post | None, actor: User) -> bool:
     caching.content_changed(thread.pk)
     _reindex_after_commit(thread.pk)
     if answer is not None:
-        send_on_commit(
+        publish(
             answer_accepted,
             sender=Thread,
             thread_id=thread.pk,

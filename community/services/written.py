@@ -7,8 +7,8 @@ from django.dispatch import Signal
 from accounts.models import User
 from community import caching
 from community.models import Follow
+from community.outbox import publish
 from community.search.index import search_index_thread
-from community.signals import send_on_commit
 
 
 def content_written(
@@ -37,4 +37,4 @@ def content_written(
     if follower is not None:
         # One statement whether or not they already follow it.
         Follow.objects.bulk_create([Follow(member=follower, thread_id=thread_id)], ignore_conflicts=True)
-    send_on_commit(signal, sender=sender, **payload)
+    publish(signal, sender=sender, **payload)

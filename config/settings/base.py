@@ -356,6 +356,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# --- Outbox (community/outbox.py) ----------------------------------------------
+# Work recorded by a write and not done after RAPPORT_OUTBOX_RETRY_SECONDS is
+# enqueued again by the relay, each time waiting twice as long, up to the maximum.
+# The relay runs every RAPPORT_OUTBOX_RELAY_SECONDS (config/celery.py reads it).
+RAPPORT_OUTBOX_RETRY_SECONDS = env_int("RAPPORT_OUTBOX_RETRY_SECONDS", 15, minimum=1)
+RAPPORT_OUTBOX_RETRY_MAX_SECONDS = env_int("RAPPORT_OUTBOX_RETRY_MAX_SECONDS", 300, minimum=1)
+RAPPORT_OUTBOX_KEEP_DAYS = env_int("RAPPORT_OUTBOX_KEEP_DAYS", 7, minimum=1)
+
 # --- Logging -----------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
 LOGGING = {

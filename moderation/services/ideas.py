@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import caching, permissions
 from community.models import IdeaStatus, IdeaStatusChange, Thread, ThreadKind
+from community.outbox import publish
 from community.services.content import render_body
-from community.signals import idea_status_changed, send_on_commit
+from community.signals import idea_status_changed
 
 NOTE_MAX_LENGTH = 2000
 
@@ -55,7 +56,5 @@ def idea_status_set(*, thread: Thread, status: str, actor: User, note: str) -> I
     Thread.objects.filter(pk=thread.pk).update(idea_status=status, last_activity_at=now)
     caching.content_changed(thread.pk)
     thread.idea_status = status
-    send_on_commit(
-        idea_status_changed, sender=IdeaStatusChange, change_id=change.pk, thread_id=thread.pk, status=status
-    )
+    publish(idea_status_changed, sender=IdeaStatusChange, change_id=change.pk, thread_id=thread.pk, status=status)
     return change

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community import caching, permissions
 from community.models import Space, Thread
-from community.signals import send_on_commit, thread_visibility_changed
+from community.outbox import publish
+from community.signals import thread_visibility_changed
 
 
 @transaction.atomic
@@ -103,7 +104,7 @@ def _duplicate_count_add(thread: Thread, amount: int) -> int | None:
 def _visibility_changed(thread: Thread, actor: User, change: str, *also: int | None) -> None:
     """Cached pages forget the thread at once (and `also`, threads showing it); the other apps hear after commit."""
     caching.visibility_changed(thread.pk, *also)
-    send_on_commit(thread_visibility_changed, sender=Thread, thread_id=thread.pk, actor_id=actor.pk, change=change)
+    publish(thread_visibility_changed, sender=Thread, thread_id=thread.pk, actor_id=actor.pk, change=change)
 
 
 @transaction.atomic

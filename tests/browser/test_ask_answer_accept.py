@@ -23,7 +23,7 @@ def sign_out(page) -> None:
 def test_a_member_asks_sees_similar_questions_another_answers_and_the_asker_accepts(
     page, page_problems, sign_in, member, other_member, monkeypatch
 ):
-    # Notifications are written by tasks enqueued on commit; with no worker in
+    # Notifications are written by outbox tasks enqueued on commit; with no worker in
     # this test they run at once in the server (a real worker runs them in
     # test_notifications_worker.py).
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)

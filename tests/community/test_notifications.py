@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import smtplib
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
 from accounts.models import Profile
-from community import tasks
-from community.models import Follow, Notification, Visibility
-from community.services.emails import digest_send, members_due_digest, notification_email_send
+from community import outbox
+from community.handlers import EMAIL_NOTIFICATION
+from community.models import Delivery, Follow, Notification, Visibility
+from community.outbox import Defer
+from community.services.emails import (
+    EMAIL_LEASE,
+    digest_send,
+    digests_schedule,
+    members_due_digest,
+    notification_email_send,
+)
 from community.services.notifications import (
     follow_set,
     notifications_mark_read,
@@ -168,29 +181,38 @@ def test_a_tampered_unsubscribe_token_is_refused(member):
     assert unsubscribe_user_from_token(token[:-2] + "xx") is None
 
 
-def test_publishing_enqueues_notification_work_only_after_commit(
+def test_publishing_records_its_work_in_the_transaction_and_enqueues_it_only_after_commit(
     question, other_member, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.notify_post_published, "delay", lambda post_id: sent.append(post_id))
+    monkeypatch.setattr(outbox, "_send", lambda delivery_id, handler, retry: sent.append(handler))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         reply = answer(other_member, question)
+        recorded = Delivery.objects.get(handler="community.notify_post_published", payload__post_id=reply.pk)
+    assert recorded.payload["post_id"] == reply.pk
     assert sent == []  # nothing before commit
     for callback in callbacks:
         callback()
-    assert sent == [reply.pk]
+    assert sent == ["community.notify_post_published"]
 
 
-def test_notification_tasks_run_twice_leave_the_same_state(question, member, other_member):
-    reply = answer(other_member, question)
-    for _ in range(2):
-        tasks.notify_post_published.run(reply.pk)  # .delay of the email task goes to the test broker
+def _deliver_all_twice() -> None:
+    """Run every undone delivery, each twice (a redelivered message), until none is left."""
+    while ids := list(Delivery.objects.filter(done_at__isnull=True).values_list("pk", flat=True)):
+        for delivery_id in ids:
+            for _ in range(2):
+                outbox.deliver(delivery_id)
+
+
+def test_notification_work_run_twice_leaves_the_same_state(question, member, other_member):
+    answer(other_member, question)
+    _deliver_all_twice()
     notification = Notification.objects.get()
-    for _ in range(2):
-        tasks.send_notification_email.run(notification.pk)
     assert len(mail.outbox) == 1
+    assert Delivery.objects.filter(handler=EMAIL_NOTIFICATION, key=f"notification:{notification.pk}").count() == 1
     for _ in range(2):
-        tasks.send_digest.run(member.pk, "daily")
+        outbox.deliver(Delivery.objects.get(handler=EMAIL_NOTIFICATION).pk)
+        digest_send(user_id=member.pk, frequency="daily")
     assert len(mail.outbox) == 1
 
 
@@ -237,3 +259,103 @@ def test_a_notification_email_names_the_notification_it_carries(question, member
     (notification_id,) = notify_post_published(post_id=answer(other_member, question).pk)
     assert notification_email_send(notification_id=notification_id)
     assert mail.outbox[-1].extra_headers["X-Rapport-Notifications"] == str(notification_id)
+
+
+def _claimed(notification_id: int, seconds_ago: float) -> None:
+    """As a worker killed right after claiming the notification would leave it."""
+    claimed_at = timezone.now() - timedelta(seconds=seconds_ago)
+    Notification.objects.filter(pk=notification_id).update(email_claimed_at=claimed_at)
+
+
+def test_an_email_claimed_by_a_worker_killed_before_sending_goes_out_once_its_lease_ran_out(
+    question, member, other_member
+):
+    [notification_id] = notify_post_published(post_id=answer(other_member, question).pk)
+    _claimed(notification_id, seconds_ago=10)
+
+    with pytest.raises(Defer) as deferred:
+        notification_email_send(notification_id=notification_id)  # the lease still runs: not now
+    claimed_at = Notification.objects.get(pk=notification_id).email_claimed_at
+    assert deferred.value.until == claimed_at + EMAIL_LEASE
+    assert mail.outbox == []
+
+    _claimed(notification_id, seconds_ago=EMAIL_LEASE.total_seconds() + 1)
+    assert notification_email_send(notification_id=notification_id) is True
+    assert notification_email_send(notification_id=notification_id) is False
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(pk=notification_id).emailed_at is not None
+
+
+def test_an_email_the_server_refused_is_not_recorded_and_is_free_for_the_retry(
+    question, member, other_member, monkeypatch
+):
+    [notification_id] = notify_post_published(post_id=answer(other_member, question).pk)
+
+    def refused(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailMultiAlternatives, "send", refused)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            notification_email_send(notification_id=notification_id)
+    notification = Notification.objects.get(pk=notification_id)
+    assert notification.emailed_at is None
+    assert notification.email_claimed_at is None  # no lease to wait out
+
+    assert notification_email_send(notification_id=notification_id) is True
+    assert len(mail.outbox) == 1
+
+
+def test_a_waiting_email_job_is_due_again_when_the_lease_runs_out(question, member, other_member):
+    reply = answer(other_member, question)
+    notify = Delivery.objects.get(handler="community.notify_post_published", payload__post_id=reply.pk)
+    assert outbox.deliver(notify.pk)
+    job = Delivery.objects.get(handler=EMAIL_NOTIFICATION)
+    _claimed(job.payload["notification_id"], seconds_ago=5)
+
+    assert outbox.deliver(job.pk) is False
+    job.refresh_from_db()
+    claimed_at = Notification.objects.get(pk=job.payload["notification_id"]).email_claimed_at
+    assert job.due_at == claimed_at + EMAIL_LEASE
+    assert job.failures == 0
+    assert mail.outbox == []
+
+
+def test_a_digest_claims_each_notification_and_lists_one_claimed_by_a_killed_worker_after_its_lease(
+    member, other_member, monkeypatch
+):
+    _frequency(member, "daily")
+    first, second = ask(member, title="First question about refunds"), ask(member, title="Second about labels")
+    ids = [notify_post_published(post_id=answer(other_member, thread).pk)[0] for thread in (first, second)]
+    _claimed(ids[0], seconds_ago=5)  # a digest run killed mid-send holds this one
+
+    def refused(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailMultiAlternatives, "send", refused)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            digest_send(user_id=member.pk, frequency="daily")
+    assert Notification.objects.get(pk=ids[1]).email_claimed_at is None  # the failed run let go of its claim
+
+    assert digest_send(user_id=member.pk, frequency="daily") == 1  # the other is still leased
+    assert second.title in mail.outbox[-1].body
+    assert first.title not in mail.outbox[-1].body
+
+    _claimed(ids[0], seconds_ago=EMAIL_LEASE.total_seconds() + 1)
+    assert digest_send(user_id=member.pk, frequency="daily") == 1
+    assert first.title in mail.outbox[-1].body
+    assert digest_send(user_id=member.pk, frequency="daily") == 0
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).count() == 0
+
+
+def test_the_digest_beat_records_one_job_per_member_and_day_however_often_it_runs(member, other_member, question):
+    _frequency(member, "daily")
+    notify_post_published(post_id=answer(other_member, question).pk)
+    for _ in range(2):
+        digests_schedule(frequency="daily")
+    [job] = Delivery.objects.filter(handler="community.email_digest")
+    assert job.payload == {"user_id": member.pk, "frequency": "daily"}
+    assert outbox.deliver(job.pk)
+    assert len(mail.outbox) == 1

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from community import tasks
-from community.models import Thread
+from community import outbox
+from community.handlers import search_index_thread
+from community.models import Delivery, Thread
 from community.search.documents import ANSWERS_INDEXED, build_documents
 from community.search.selectors import search_threads
 from community.services.votes import answer_accept, vote_cast
@@ -16,11 +17,19 @@ from tests.factories import UserFactory, answer, ask
 pytestmark = pytest.mark.django_db
 
 
+REINDEX = "community.search_index_thread"
+
+
 @pytest.fixture
 def enqueued(monkeypatch) -> list[int]:
-    """Thread ids the reindexing task was enqueued with (the broker is not needed to see them)."""
+    """Thread ids the reindexing job was enqueued with after commit (the broker is not needed to see them)."""
     ids: list[int] = []
-    monkeypatch.setattr(tasks.search_index_thread_task, "delay", ids.append)
+
+    def send(delivery_id: int, handler: str, *, retry: bool) -> None:
+        if handler == REINDEX:
+            ids.append(Delivery.objects.get(pk=delivery_id).payload["thread_id"])
+
+    monkeypatch.setattr(outbox, "_send", send)
     return ids
 
 
@@ -39,9 +48,10 @@ def found(user, query: str) -> list[int]:
 
 
 def run_enqueued(ids: list[int]) -> None:
-    for thread_id in ids:
+    for delivery in Delivery.objects.filter(handler=REINDEX, done_at__isnull=True):
+        assert delivery.payload["thread_id"] in ids
         for _ in range(2):  # delivered twice: the same end state
-            tasks.search_index_thread_task.run(thread_id)
+            outbox.deliver(delivery.pk)
     ids.clear()
 
 
@@ -146,16 +156,16 @@ def test_a_rolled_back_accept_or_vote_enqueues_nothing(
     assert enqueued == []
 
 
-def test_the_task_writes_the_current_document_and_ignores_a_thread_that_is_gone(crowded, member):
+def test_the_job_writes_the_current_document_and_ignores_a_thread_that_is_gone(crowded, member):
     thread, last = crowded
     Thread.objects.filter(pk=thread.pk).update(accepted_answer_id=last.pk)  # as if the accept's task had not run
 
     for _ in range(2):
-        tasks.search_index_thread_task.run(thread.pk)
+        search_index_thread(thread_id=thread.pk)
         assert found(member, "quokka") == [thread.pk]
     assert "quokka" in build_documents([thread.pk])[0].body
 
-    tasks.search_index_thread_task.run(thread.pk + 1000)  # no such thread: nothing to do, no error
+    search_index_thread(thread_id=thread.pk + 1000)  # no such thread: nothing to do, no error
 
 
 def test_deciding_whether_to_reindex_costs_a_vote_two_small_reads(member, other_member):
@@ -168,7 +178,9 @@ def test_deciding_whether_to_reindex_costs_a_vote_two_small_reads(member, other_
         vote_cast(voter=voter, post=reply, value=1)
 
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # Lock the post, read the vote, write it, update the score; then the accepted answer and one EXISTS.
-    assert len(statements) == 6, statements
-    assert "accepted_answer_id" in statements[-2]
-    assert statements[-1].startswith("SELECT 1 AS")
+    # Lock the post, read the vote, write it, update the score; then the accepted answer and one
+    # EXISTS; and, as this vote ties the two answers, one INSERT recording the reindexing job.
+    assert len(statements) == 7, statements
+    assert "accepted_answer_id" in statements[-3]
+    assert statements[-2].startswith("SELECT 1 AS")
+    assert statements[-1].startswith('INSERT INTO "community_delivery"')
