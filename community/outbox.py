@@ -141,13 +141,13 @@ def _record(rows: list[tuple[str, str, dict[str, object]]], *, keyed: bool) -> N
         # A job already recorded (a rerun scheduling it again) is left as it is.
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         keys = [key for _name, key, _payload in rows]
-        ids = list(
-            Delivery.objects.filter(handler=rows[0][0], key__in=keys, done_at__isnull=True).values_list("pk", flat=True)
+        recorded = list(
+            Delivery.objects.filter(handler=rows[0][0], key__in=keys, done_at__isnull=True).values_list("pk", "handler")
         )
     else:
-        ids = [delivery.pk for delivery in Delivery.objects.bulk_create(deliveries)]
-    if ids:
-        transaction.on_commit(lambda: _enqueue_after_commit(ids))
+        recorded = [(delivery.pk, delivery.handler) for delivery in Delivery.objects.bulk_create(deliveries)]
+    if recorded:
+        transaction.on_commit(lambda: _enqueue_after_commit(recorded))
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -175,14 +175,13 @@ def _send(delivery_id: int, handler_name: str, *, retry: bool) -> None:
     )
 
 
-def _enqueue_after_commit(ids: list[int]) -> None:
+def _enqueue_after_commit(recorded: list[tuple[int, str]]) -> None:
     """The fast path. Never raises: the write is committed, and the relay enqueues whatever this could not."""
-    names = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "handler"))
-    for delivery_id in ids:
+    for delivery_id, handler_name in recorded:
         try:
-            _send(delivery_id, names.get(delivery_id, ""), retry=True)
+            _send(delivery_id, handler_name, retry=True)
         except Exception:  # noqa: BLE001 - any broker failure: the relay will enqueue it
-            log.warning("outbox: could not enqueue %d deliveries now; the relay will", len(ids), exc_info=True)
+            log.warning("outbox: could not enqueue %d deliveries now; the relay will", len(recorded), exc_info=True)
             return
 
 
