@@ -60,3 +60,31 @@ app.conf.beat_schedule = {
 def heartbeat(queue: str) -> None:
     """Record that a worker consuming `queue` is alive (idempotent: last write wins)."""
     heartbeat_record(queue=queue)
+
+
+def tasks_over_visibility_timeout(
+    *,
+    visibility_timeout: int | None = None,
+    margin: int | None = None,
+    extra: dict[str, int] | None = None,
+) -> list[str]:
+    """The names of Rapport's tasks that could still be running when the broker hands their message out again.
+
+    A Redis broker redelivers a message not acknowledged within the visibility
+    timeout, and with acks_late a message stays unacknowledged while its task
+    runs. So each `rapport.*` task's hard time limit (its own, or
+    CELERY_TASK_TIME_LIMIT) plus `margin` seconds must fit under the timeout.
+    `extra` adds other named waits the same way (a retry countdown, an ETA).
+    A task without any hard limit never fits.
+    """
+    from django.conf import settings
+
+    timeout = settings.CELERY_VISIBILITY_TIMEOUT if visibility_timeout is None else visibility_timeout
+    margin = settings.VISIBILITY_TIMEOUT_MARGIN if margin is None else margin
+    app.loader.import_default_modules()  # autodiscovery is lazy: make sure every app's tasks are registered
+    default = app.conf.task_time_limit
+    limits: dict[str, int | None] = {
+        name: task.time_limit or default for name, task in app.tasks.items() if name.startswith("rapport.")
+    }
+    limits.update(extra or {})
+    return sorted(name for name, limit in limits.items() if limit is None or limit + margin > timeout)

@@ -322,6 +322,28 @@ CONTENT_SECURITY_POLICY = {
 # transport), so `make run` runs a real worker and beat with no server. The
 # transport ignores the host; naming one keeps kombu from warning that none was given.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
+# A Redis broker cannot see a worker die: it hands a message out again once it has gone
+# unacknowledged for the visibility timeout. With acks_late a message stays unacknowledged
+# while its task runs, so the timeout is both how long a dead worker's work waits before
+# another worker redoes it, and the longest a task may run before a second copy starts.
+# Five minutes: a killed worker's tasks come back after 300 s, not two hours, and the
+# longest hard limit today (120 s, the digests in community/tasks.py) fits with room.
+# Every task's hard limit plus the margin must fit: the check below covers the default,
+# tests/config/test_celery.py each task's own (config.celery.tasks_over_visibility_timeout).
+# A retry countdown or ETA longer than the timeout is handed out again while it waits,
+# so the task runs more than once: harmless for idempotent tasks, but the email retries'
+# backoff (up to 15 minutes) does exceed it today. RabbitMQ has no visibility timeout: it
+# redelivers when the worker's connection drops.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 5 * 60, minimum=1)
+VISIBILITY_TIMEOUT_MARGIN = 60  # for a message's wait in the worker before its task starts, and clock drift
+if CELERY_TASK_TIME_LIMIT + VISIBILITY_TIMEOUT_MARGIN > CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT} s) must be at least {VISIBILITY_TIMEOUT_MARGIN} s "
+        f"below CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s), or a task still running is handed "
+        "to a second worker; raise CELERY_VISIBILITY_TIMEOUT or lower the limit."
+    )
 _broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
@@ -332,11 +354,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {
-        # Longer than the longest task's hard limit (mining: one hour), so a
-        # slow task is not redelivered to a second worker while still running.
-        "visibility_timeout": 2 * 60 * 60,
-    }
+    else {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("queue", "processed", "control"):
@@ -348,8 +366,6 @@ CELERY_TASK_IGNORE_RESULT = True  # services write their own status rows
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_ROUTES = {"rapport.mining.*": {"queue": "mining"}}
 CELERY_TIMEZONE = TIME_ZONE

@@ -346,6 +346,9 @@ BAD_VALUES = [
     (DEV, {"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     (DEV, {"AVATAR_MAX_BYTES": "2MB"}, "AVATAR_MAX_BYTES"),
     (DEV, {"CELERY_TASK_TIME_LIMIT": "0"}, "CELERY_TASK_TIME_LIMIT"),
+    (DEV, {"CELERY_VISIBILITY_TIMEOUT": "5m"}, "CELERY_VISIBILITY_TIMEOUT"),
+    (DEV, {"CELERY_TASK_TIME_LIMIT": "241"}, "CELERY_VISIBILITY_TIMEOUT"),
+    (DEV, {"CELERY_VISIBILITY_TIMEOUT": "149"}, "CELERY_TASK_TIME_LIMIT"),
     (DEV, {"S3_BUCKET": "media", "S3_QUERYSTRING_AUTH": "perhaps"}, "S3_QUERYSTRING_AUTH"),
     (PROD, {"SECURE_SSL_REDIRECT": "sure"}, "SECURE_SSL_REDIRECT"),
     (PROD, {"SECURE_HSTS_SECONDS": "-1"}, "SECURE_HSTS_SECONDS"),
@@ -378,6 +381,28 @@ def test_the_same_start_up_succeeds_without_the_bad_value(tmp_path):
     result = run_manage("check", env=child_env)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, 300),
+        ({"CELERY_TASK_TIME_LIMIT": "240"}, 300),  # control for the refusals above: exactly the margin fits
+        ({"CELERY_VISIBILITY_TIMEOUT": "900", "CELERY_TASK_TIME_LIMIT": "600"}, 900),
+    ],
+    ids=["default", "limit-at-the-margin", "both-raised"],
+)
+def test_the_redis_broker_s_visibility_timeout_comes_from_the_environment(tmp_path, overrides, expected):
+    values = settings_values(
+        "CELERY_BROKER_TRANSPORT_OPTIONS",
+        env=clean_environment(
+            DJANGO_SETTINGS_MODULE=DEV,
+            RAPPORT_DATA_DIR=str(tmp_path),
+            REDIS_URL="redis://cache.invalid:6379/0",
+            **overrides,
+        ),
+    )
+    assert values["CELERY_BROKER_TRANSPORT_OPTIONS"] == {"visibility_timeout": expected}
 
 
 # --- Production settings ---------------------------------------------------------
