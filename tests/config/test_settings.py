@@ -27,6 +27,9 @@ SETTINGS_DIR = ROOT / "config" / "settings"
 
 # Read by Django itself (manage.py, wsgi.py, celery.py), not by the settings.
 BOOTSTRAP_NAMES = {"DJANGO_SETTINGS_MODULE"}
+# Read only by the test settings (RAPPORT_TEST_BROKER_URL): a deployment never sets them, so they are
+# documented with `make test` in the README, not in .env.example or the configuration table.
+TEST_ONLY_PREFIX = "RAPPORT_TEST_"
 
 # Records every name the settings modules look up through os.environ.get,
 # counting only calls made from config/settings/ (not from libraries).
@@ -82,6 +85,11 @@ def settings_environment_names() -> frozenset[str]:
         )
     assert result.returncode == 0, result.stderr
     return frozenset(literal | set(json.loads(result.stdout)))
+
+
+def deployment_names() -> set[str]:
+    """The variables a deployment may set: every one the settings read but the tests' own."""
+    return {name for name in settings_environment_names() if not name.startswith(TEST_ONLY_PREFIX)}
 
 
 def clean_environment(**overrides: str) -> dict[str, str]:
@@ -523,7 +531,7 @@ def _env_example_names() -> set[str]:
 
 
 def test_env_example_lists_every_variable_the_settings_read():
-    missing = settings_environment_names() - _env_example_names()
+    missing = deployment_names() - _env_example_names()
     assert not missing, f".env.example does not mention {sorted(missing)}"
 
 
@@ -585,13 +593,22 @@ def _readme_configuration_names() -> set[str]:
 
 
 def test_the_readme_configuration_table_lists_every_variable():
-    missing = settings_environment_names() - _readme_configuration_names()
+    missing = deployment_names() - _readme_configuration_names()
     assert not missing, f"README.md's configuration table does not list {sorted(missing)}"
 
 
 def test_the_readme_configuration_table_lists_nothing_the_settings_do_not_read():
     stale = _readme_configuration_names() - settings_environment_names() - BOOTSTRAP_NAMES
     assert not stale, f"README.md's configuration table lists {sorted(stale)}, which the settings do not read"
+
+
+def test_the_readme_s_make_test_section_names_every_variable_only_the_tests_read():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n### `make test`", 1)[1].split("\n## ", 1)[0]
+    test_only = settings_environment_names() - deployment_names()
+    assert "RAPPORT_TEST_BROKER_URL" in test_only  # the rule below has something to check
+    missing = {name for name in test_only if f"`{name}" not in section}
+    assert not missing, f"README.md's `make test` section does not mention {sorted(missing)}"
 
 
 def test_a_brand_colour_too_light_for_white_text_is_refused(monkeypatch):
