@@ -332,10 +332,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
 # longest hard limit today (120 s, the digests in community/tasks.py) fits with room.
 # Every task's hard limit plus the margin must fit: the check below covers the default,
 # tests/config/test_celery.py each task's own (config.celery.tasks_over_visibility_timeout).
-# A retry countdown or ETA longer than the timeout is handed out again while it waits,
-# so the task runs more than once: harmless for idempotent tasks, but the email retries'
-# backoff (up to 15 minutes) does exceed it today. RabbitMQ has no visibility timeout: it
-# redelivers when the worker's connection drops.
+# A message sent with a countdown or ETA longer than the timeout would be handed out again
+# while it waits in a worker; no task uses one (the outbox's retries wait in the database).
+# RabbitMQ has no visibility timeout: it redelivers when the worker's connection drops.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 5 * 60, minimum=1)
 VISIBILITY_TIMEOUT_MARGIN = 60  # for a message's wait in the worker before its task starts, and clock drift
 if CELERY_TASK_TIME_LIMIT + VISIBILITY_TIMEOUT_MARGIN > CELERY_VISIBILITY_TIMEOUT:

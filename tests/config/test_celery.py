@@ -21,6 +21,15 @@ def test_every_task_s_hard_time_limit_plus_a_minute_fits_under_the_visibility_ti
     assert tasks_over_visibility_timeout() == []
 
 
+def test_every_outbox_handler_s_hard_time_limit_fits_too():
+    # A delivery's task runs under its handler's own limits (community/outbox.py), not the task's.
+    from community import outbox
+
+    limits = {f"outbox handler {name}": spec.time_limit for name, spec in outbox.handlers().items()}
+    assert limits  # the handlers are registered, so the check below has something to check
+    assert tasks_over_visibility_timeout(extra=limits) == []
+
+
 def test_the_check_sees_every_rapport_task_including_those_on_the_default_limit():
     # Guards the test above: it passes because the tasks fit, not because it found none to check.
     tasks = _rapport_tasks()
